@@ -1,0 +1,111 @@
+// Raw run telemetry: what the guest measured, sent to the host as JSON
+// (MsgType::kTelemetry) and kept verbatim in the sidecar so a run can be
+// re-judged later. The guest measures; the host judges (lib/host/verdict).
+// Sizes are bounded by the guest: at most kMaxLatencySamples per worker.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ktstr {
+
+inline constexpr size_t kMaxLatencySamples = 512;
+
+// One worker process during one step.
+struct WorkerTelemetry {
+  std::string cgroup;           // cgroup name (path relative to the test root)
+  int worker = 0;               // index within its cgroup
+  int pid = 0;
+  int step = 0;                 // step index this record covers
+  std::string work_type;        // "spin", "yield", "pingpong_pipe", ...
+  std::string policy;           // "normal", "batch", "idle", "ext"
+  uint64_t iterations = 0;      // work units completed in the step
+  uint64_t wall_ns = 0;         // wall time the worker was measured
+  uint64_t cpu_ns = 0;          // on-CPU time (/proc/PID/schedstat field 1)
+  uint64_t runq_wait_ns = 0;    // run-queue wait (/proc/PID/schedstat field 2)
+  uint64_t max_gap_ns = 0;      // longest gap between consecutive progress observations
+  uint64_t max_gap_at_ns = 0;   // when that gap ended, relative to step start
+  uint64_t migrations = 0;      // observed CPU changes
+  std::vector<int> cpus_used;   // sorted set of CPUs the worker was seen on
+  std::vector<int> cpuset;      // CPUs it was allowed (empty: all)
+  std::vector<uint64_t> wake_latency_ns;  // reservoir sample, <= kMaxLatencySamples
+  uint64_t wake_samples_seen = 0;         // total wakeups sampled into the reservoir
+};
+
+// One cgroup as configured during a step.
+struct CgroupTelemetry {
+  std::string name;
+  int step = 0;
+  std::vector<int> cpuset;  // empty: unrestricted
+  int weight = 100;
+  int workers = 0;
+};
+
+// One step of the scenario and the ops applied before it.
+struct StepTelemetry {
+  int index = 0;
+  std::string name;
+  uint64_t start_ns = 0;  // relative to run start
+  uint64_t end_ns = 0;
+  std::vector<std::string> ops;  // human-readable ops applied at step start
+};
+
+// A scheduler lifecycle event seen by the guest.
+struct SchedEvent {
+  uint64_t t_ns = 0;     // relative to run start
+  std::string kind;      // "started", "enabled", "ejected", "died", "exit_info"
+  std::string detail;    // e.g. the kernel's sched_ext exit reason
+};
+
+// The scheduler as the guest saw it.
+struct SchedulerTelemetry {
+  std::string name;          // empty: EEVDF baseline
+  std::string ops_name;      // /sys/kernel/sched_ext/root/ops
+  bool attached = false;     // reached "enabled"
+  bool failed = false;       // ejected or died during the run
+  std::string failure;       // reason text (kernel's exit message when available)
+  std::vector<SchedEvent> events;
+  std::string log_tail;      // last lines of the scheduler's stdout/stderr
+  std::string dump;          // sched_ext state dump (SysRq-D) on failure
+};
+
+// A failed assertion inside the guest test body.
+struct AssertionTelemetry {
+  std::string file;
+  int line = 0;
+  std::string expr;
+  std::string message;
+};
+
+// Everything the guest reports about one test run.
+struct RunTelemetry {
+  std::string test;
+  std::string topology;         // declared "NnLlCcTt"
+  int vcpus = 0;
+  bool debug_kernel = false;
+  uint64_t duration_ns = 0;     // whole run
+  std::vector<StepTelemetry> steps;
+  std::vector<CgroupTelemetry> cgroups;
+  std::vector<WorkerTelemetry> workers;
+  SchedulerTelemetry scheduler;
+  std::vector<AssertionTelemetry> assertions;
+  std::string error;            // guest-side infrastructure error, empty if none
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerTelemetry, cgroup, worker, pid, step, work_type, policy,
+                                                iterations, wall_ns, cpu_ns, runq_wait_ns, max_gap_ns,
+                                                max_gap_at_ns, migrations, cpus_used, cpuset, wake_latency_ns,
+                                                wake_samples_seen)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CgroupTelemetry, name, step, cpuset, weight, workers)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepTelemetry, index, name, start_ns, end_ns, ops)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedEvent, t_ns, kind, detail)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerTelemetry, name, ops_name, attached, failed, failure,
+                                                events, log_tail, dump)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AssertionTelemetry, file, line, expr, message)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunTelemetry, test, topology, vcpus, debug_kernel, duration_ns,
+                                                steps, cgroups, workers, scheduler, assertions, error)
+
+}  // namespace ktstr
