@@ -1,0 +1,30 @@
+// Encoding of RunTelemetry for the channel, with hard size bounds so a
+// 252-vCPU oversubscribed guest cannot flood it: per-worker latency samples
+// are capped at kMaxLatencySamples and thinned further (uniformly, keeping
+// wake_samples_seen) until the JSON fits; logs and dumps keep their tails.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "base/error.hpp"
+#include "base/telemetry.hpp"
+
+namespace ktstr::guest {
+
+inline constexpr size_t kMaxLogTailBytes = 16 * 1024;
+inline constexpr size_t kMaxDumpBytes = 64 * 1024;
+inline constexpr size_t kDefaultTelemetryBudget = 3u << 20;  // below proto::kMaxFramePayload
+
+// Keeps the last max_bytes of s, starting at a line boundary when possible.
+std::string keep_tail(std::string_view s, size_t max_bytes);
+
+// Serializes t to JSON no larger than max_bytes, thinning samples if needed.
+// Fails only when even the sample-free form does not fit.
+Result<std::string> encode_telemetry(RunTelemetry t, size_t max_bytes = kDefaultTelemetryBudget);
+
+// Parses JSON produced by encode_telemetry (missing fields take defaults).
+Result<RunTelemetry> decode_telemetry(std::string_view json);
+
+}  // namespace ktstr::guest

@@ -1,0 +1,85 @@
+#include <doctest/doctest.h>
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "base/fd.hpp"
+#include "guest/cpu_layout.hpp"
+
+using namespace ktstr;
+using namespace ktstr::guest;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A temp dir holding a fake sysfs tree, removed at scope exit.
+struct FakeSysfs {
+  fs::path root;
+  FakeSysfs() {
+    std::string tmpl = (fs::temp_directory_path() / "ktstr-sysfs-XXXXXX").string();
+    root = mkdtemp(tmpl.data());
+  }
+  ~FakeSysfs() { fs::remove_all(root); }
+  void put(const std::string& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    REQUIRE(write_file_atomic(root / rel, text + "\n"));
+  }
+  // Writes the files a kernel shows for topology t (as QEMU presents it).
+  void populate(const Topology& t, bool numa, bool l3) {
+    int n = t.vcpus();
+    put("devices/system/cpu/online", fmt::format("0-{}", n - 1));
+    for (int c = 0; c < n; ++c) {
+      auto p = t.place(c);
+      auto d = fmt::format("devices/system/cpu/cpu{}/", c);
+      auto llc = format_cpu_list(t.cpus_of_llc(p.llc));
+      if (l3) put(d + "cache/index3/shared_cpu_list", llc);
+      put(d + "topology/package_cpus_list", llc);
+      int first = c - p.thread;
+      put(d + "topology/thread_siblings_list", format_cpu_list(t.threads == 1 ? std::vector<int>{c}
+                                                                               : std::vector<int>{first, first + 1}));
+    }
+    if (numa) {
+      put("devices/system/node/online", fmt::format("0-{}", t.nodes - 1));
+      for (int k = 0; k < t.nodes; ++k)
+        put(fmt::format("devices/system/node/node{}/cpulist", k), format_cpu_list(t.cpus_of_node(k)));
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the sysfs reader recovers the declared topology") {
+  for (const char* s : {"1n1l2c1t", "1n2l2c2t", "2n4l3c2t", "2n2l1c1t"}) {
+    CAPTURE(s);
+    auto t = *Topology::parse(s);
+    FakeSysfs fake;
+    fake.populate(t, true, true);
+    auto l = read_cpu_layout(fake.root);
+    REQUIRE(l);
+    CHECK(l->llcs == CpuLayout::from_topology(t).llcs);
+    CHECK(l->nodes == CpuLayout::from_topology(t).nodes);
+    CHECK(*l->shape() == t);
+  }
+}
+
+TEST_CASE("no L3 directory falls back to the package; no node directory means one node") {
+  auto t = *Topology::parse("1n2l2c1t");
+  FakeSysfs fake;
+  fake.populate(t, false, false);
+  auto l = *read_cpu_layout(fake.root);
+  CHECK(l.llcs.size() == 2);
+  CHECK(l.nodes.size() == 1);
+  CHECK(l.shape()->str() == "1n2l2c1t");
+}
+
+TEST_CASE("a mismatching or broken tree is reported") {
+  FakeSysfs fake;
+  CHECK(!read_cpu_layout(fake.root));  // nothing there
+  fake.populate(*Topology::parse("1n1l2c1t"), true, true);
+  fake.put("devices/system/cpu/cpu1/cache/index3/shared_cpu_list", "1");  // two LLCs of 1
+  auto l = *read_cpu_layout(fake.root);
+  CHECK(l.shape()->str() == "1n2l1c1t");
+  CpuLayout uneven{.cpus = {0, 1, 2}, .llcs = {{0, 1}, {2}}, .nodes = {{0, 1, 2}}, .cores = {{0}, {1}, {2}}};
+  CHECK(!uneven.shape());
+}
