@@ -1,0 +1,83 @@
+// Owner types for the KVM API (Documentation/virt/kvm/api.rst): the system
+// fd (/dev/kvm), one VM fd, vCPU fds with their mapped kvm_run, and guest RAM
+// in a memfd that the channel reader can map like a file.
+#pragma once
+
+#include <linux/kvm.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/mapping.hpp"
+#include "kvm/memory_map.hpp"
+
+namespace ktstr::kvm {
+
+// ioctl(2) that returns the result or an Error naming the request and object.
+Result<int> kvm_ioctl(int fd, unsigned long request, const void* arg, std::string_view what);
+inline Result<int> kvm_ioctl(int fd, unsigned long request, unsigned long arg, std::string_view what) {
+  return kvm_ioctl(fd, request, reinterpret_cast<const void*>(arg), what);
+}
+
+// /dev/kvm. Checks the API version and the capabilities the engine relies on.
+class KvmSystem {
+ public:
+  static Result<KvmSystem> open();
+  [[nodiscard]] int fd() const { return fd_.get(); }
+  // KVM_GET_SUPPORTED_CPUID: what the host can offer a guest.
+  Result<std::vector<kvm_cpuid_entry2>> supported_cpuid() const;
+  Result<size_t> vcpu_mmap_size() const;
+
+ private:
+  UniqueFd fd_;
+};
+
+// One shared mapping of a vCPU's struct kvm_run (KVM_GET_VCPU_MMAP_SIZE bytes).
+class RunMapping {
+ public:
+  RunMapping() = default;
+  RunMapping(void* p, size_t n) : ptr_(p), size_(n) {}
+  RunMapping(RunMapping&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  RunMapping& operator=(RunMapping&& o) noexcept;
+  RunMapping(const RunMapping&) = delete;
+  RunMapping& operator=(const RunMapping&) = delete;
+  ~RunMapping();
+  [[nodiscard]] kvm_run* get() const { return static_cast<kvm_run*>(ptr_); }
+
+ private:
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+};
+
+// A vCPU: fd, id (= APIC ID) and its kvm_run page.
+struct Vcpu {
+  UniqueFd fd;
+  uint32_t id = 0;
+  int index = 0;  // logical CPU number
+  RunMapping run;
+};
+
+// Guest RAM: one memfd holding low and high RAM back to back, mapped once
+// into this process. The memfd outlives nothing: it closes with the VM.
+class GuestMemory {
+ public:
+  static Result<GuestMemory> create(const MemoryMap& map);
+  // Host view of [guest_addr, +len); an error when it leaves RAM.
+  Result<std::span<uint8_t>> at(uint64_t guest_addr, uint64_t len) const;
+  Result<void> write(uint64_t guest_addr, std::span<const uint8_t> bytes) const;
+  [[nodiscard]] const MemoryMap& map() const { return map_; }
+  [[nodiscard]] uint8_t* host_base() const { return reinterpret_cast<uint8_t*>(mapping_.data()); }
+  // A path that maps the memfd like a file (for host::RingReader::open).
+  [[nodiscard]] std::string file_path() const;
+
+ private:
+  MemoryMap map_;
+  UniqueFd memfd_;
+  Mapping mapping_;
+};
+
+}  // namespace ktstr::kvm
