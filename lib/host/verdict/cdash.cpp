@@ -1,0 +1,57 @@
+#include "host/verdict/cdash.hpp"
+
+#include <fmt/format.h>
+
+#include "host/verdict/run_stats.hpp"
+#include "host/verdict/sidecar.hpp"
+
+namespace ktstr::verdict {
+
+namespace {
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string cdash_measurement(std::string_view name, double value) {
+  return fmt::format(R"(<CTestMeasurement type="numeric/double" name="{}">{:.6g}</CTestMeasurement>)",
+                     xml_escape(name), value);
+}
+
+std::string cdash_measurements(const RunTelemetry& t, const Verdict& v) {
+  auto s = compute_stats(t);
+  std::string out;
+  auto add = [&out](std::string_view name, double value) { out += cdash_measurement(name, value) + "\n"; };
+  add("ktstr.workers", s.workers);
+  add("ktstr.migrations", static_cast<double>(s.migrations));
+  if (s.worst_spread_pp) add("ktstr.worst_spread_pp", *s.worst_spread_pp);
+  if (s.worst_gap_ms) add("ktstr.worst_gap_ms", *s.worst_gap_ms);
+  add("ktstr.duration_s", static_cast<double>(t.duration_ns) / 1e9);
+  add("ktstr.violations", static_cast<double>(v.violations.size()));
+  for (const auto& m : metrics_of(s)) add("ktstr." + m.name, m.value);
+  return out;
+}
+
+Artefacts artefact_paths(const std::filesystem::path& build_dir, const std::string& kernel_key,
+                         const std::string& project_commit, const std::string& variant) {
+  Artefacts a;
+  a.sidecar = sidecar_path(build_dir, kernel_key, project_commit, variant);
+  a.console_log = a.sidecar.parent_path() / (variant_file_stem(variant) + ".console.log");
+  return a;
+}
+
+std::string attached_files_on_fail(const Artefacts& a) {
+  return fmt::format("{};{}", a.sidecar.string(), a.console_log.string());
+}
+
+}  // namespace ktstr::verdict

@@ -1,0 +1,55 @@
+// The checks: pure functions over (telemetry, VM facts, thresholds) that
+// return the violations they find (empty = passed or not enabled). Formulas
+// and defaults are documented in lib/host/verdict/README.md.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "base/telemetry.hpp"
+#include "host/verdict/outcome.hpp"
+#include "host/verdict/thresholds.hpp"
+
+namespace ktstr::verdict {
+
+using CheckFn = std::vector<Violation> (*)(const RunTelemetry&, const VmFacts&, const Thresholds&);
+
+// --- always on (checks_always.cpp) ---
+// The scheduler was ejected or died (scheduler.failed), or never attached.
+std::vector<Violation> check_scheduler(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+// The guest kernel panicked.
+std::vector<Violation> check_panic(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+// The VM hit its timeout.
+std::vector<Violation> check_timeout(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+// A worker completed zero iterations in a step.
+std::vector<Violation> check_zero_progress(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+// A guest assertion failed, or the guest program exited non-zero unexplained.
+std::vector<Violation> check_guest_result(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+// Infrastructure errors (guest- or host-side, no result): Inconclusive.
+std::vector<Violation> check_infra(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+
+// --- fairness (checks_fairness.cpp): on with not_starved or an explicit limit ---
+std::vector<Violation> check_spread(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_gap(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+
+// --- opt-in (checks_optin.cpp) ---
+std::vector<Violation> check_iteration_rate(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_migration_ratio(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_isolation(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_p99_wake(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_throughput_cv(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+
+// Effective limits: the explicit threshold, else the not_starved default for
+// the kernel flavour, else nullopt (check off).
+std::optional<double> effective_spread_limit(const RunTelemetry& t, const Thresholds& th);
+std::optional<double> effective_gap_limit(const RunTelemetry& t, const Thresholds& th);
+
+// All checks in report order.
+struct Check {
+  const char* name;
+  CheckFn fn;
+};
+std::span<const Check> all_checks();
+
+}  // namespace ktstr::verdict

@@ -1,0 +1,80 @@
+// `ktstr stats compare A B`: per-metric change between two sets of runs with
+// an absolute and a relative gate. A change trips its gate only when it goes
+// in the bad direction by more than BOTH the absolute and the relative limit
+// (the absolute gate keeps noise on tiny values from tripping, the relative
+// gate keeps noise on large values from tripping). With a zero baseline the
+// relative change is undefined: it is shown as "n/a" and only the absolute
+// gate applies.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "host/verdict/sidecar.hpp"
+
+namespace ktstr::verdict {
+
+struct Gate {
+  double abs = 0;      // in the metric's unit
+  double rel_pct = 0;  // percent of the baseline
+};
+
+// A metric kind, its direction and its default gate.
+struct MetricKind {
+  const char* kind;
+  const char* unit;
+  bool higher_is_better;
+  Gate default_gate;
+};
+std::span<const MetricKind> metric_kinds();
+
+// Gate overrides from the command line: a bare value applies to every kind,
+// KIND=VALUE to one kind (the per-kind value wins).
+struct GateConfig {
+  std::optional<double> abs_all, rel_all;
+  std::map<std::string, double> abs_by_kind, rel_by_kind;
+  [[nodiscard]] Gate gate_for(const std::string& kind) const;
+};
+
+// Parses one `--abs` / `--rel` value: "X" or "KIND=X", X finite and >= 0.
+Result<void> parse_gate_option(GateConfig& cfg, bool absolute, std::string_view spec);
+
+enum class RowStatus { kOk, kTripped, kMissing };
+
+struct CompareRow {
+  std::string variant;
+  std::string metric;  // "<cgroup>.<kind>"
+  std::string kind;
+  std::optional<double> a, b;          // nullopt: metric absent in that run
+  std::optional<double> delta;         // b - a
+  std::optional<double> delta_pct;     // 100 * (b - a) / |a|; nullopt when a == 0 or absent
+  Gate gate;
+  RowStatus status = RowStatus::kOk;
+};
+
+struct CompareResult {
+  std::vector<CompareRow> rows;
+  std::vector<std::string> only_in_a, only_in_b;  // variants present on one side only
+  [[nodiscard]] bool tripped() const;
+};
+
+// Evaluates one metric pair against its gate (exposed for tests).
+RowStatus judge_change(const MetricKind& kind, double a, double b, const Gate& gate);
+
+// Matches runs by variant name (file stem when the sidecar has none).
+CompareResult compare_runs(std::span<const Sidecar> a, std::span<const Sidecar> b, const GateConfig& cfg);
+
+// Loads a sidecar file, or every sidecar under a directory (non-sidecar JSON
+// files in a directory are skipped; a file given by name must be a sidecar).
+Result<std::vector<Sidecar>> load_runs(const std::filesystem::path& path);
+
+// The change table: variant, metric, A, B, delta, delta %, gate; then the
+// unmatched variants and a closing line saying whether a gate tripped.
+std::string format_compare(const CompareResult& r);
+
+}  // namespace ktstr::verdict

@@ -1,0 +1,72 @@
+// Check thresholds: every field optional, so a layer can leave a value to the
+// layer below. Three layers merge in order built-in defaults -> scheduler
+// declaration -> test declaration; the last layer that sets a field wins.
+// Semantics of each field are documented in lib/host/verdict/README.md.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+
+namespace ktstr::verdict {
+
+struct Thresholds {
+  std::optional<bool> not_starved;            // zero progress + default spread + default gap
+  std::optional<double> max_spread_pct;       // off-CPU % points between workers of a cgroup
+  std::optional<double> max_gap_ms;           // longest gap between progress observations
+  std::optional<double> min_iteration_rate;   // iterations per wall second, per worker
+  std::optional<double> max_migration_ratio;  // migrations per second of CPU time, per worker
+  std::optional<bool> isolation;              // every CPU used is in the worker's cpuset
+  std::optional<double> max_p99_wake_us;      // nearest-rank p99 of wake latency, per worker
+  std::optional<double> max_throughput_cv;    // stddev/mean of worker iteration rates in a cgroup
+};
+
+// Calls f(name, field) for every field in declaration order; f must accept
+// std::optional<bool>& and std::optional<double>&. One list serves merge,
+// JSON, --set parsing and printing, so a new field cannot be half-wired.
+template <class T, class F>
+  requires std::is_same_v<std::remove_const_t<T>, Thresholds>
+void for_each_threshold(T& t, F&& f) {
+  f("not_starved", t.not_starved);
+  f("max_spread_pct", t.max_spread_pct);
+  f("max_gap_ms", t.max_gap_ms);
+  f("min_iteration_rate", t.min_iteration_rate);
+  f("max_migration_ratio", t.max_migration_ratio);
+  f("isolation", t.isolation);
+  f("max_p99_wake_us", t.max_p99_wake_us);
+  f("max_throughput_cv", t.max_throughput_cv);
+}
+
+// Built-in defaults: the always-on checks need no threshold; everything
+// finer is off until a scheduler or test turns it on.
+Thresholds builtin_defaults();
+
+// Returns base with every field that `over` sets replaced by over's value.
+Thresholds merge(const Thresholds& base, const Thresholds& over);
+
+// The three-layer merge: defaults -> scheduler -> test.
+Thresholds merge_layers(const Thresholds& scheduler, const Thresholds& test);
+
+// Applies one `check=value` assignment (the `--set` syntax). Numbers must be
+// finite and >= 0; booleans accept true/false/on/off/yes/no/1/0; the value
+// `none` (or `off` for a numeric check) unsets the field.
+Result<void> apply_set(Thresholds& t, std::string_view assignment);
+
+// Number of fields that hold a value.
+int count_set(const Thresholds& t);
+
+// Limits the fairness checks use when not_starved is on and no explicit
+// value is given (debug kernels are slower and noisier).
+inline constexpr double kDefaultSpreadPct = 15.0;
+inline constexpr double kDefaultSpreadPctDebug = 35.0;
+inline constexpr double kDefaultGapMs = 2000.0;
+inline constexpr double kDefaultGapMsDebug = 3000.0;
+
+// JSON: unset fields are omitted; null or missing reads as unset.
+void to_json(nlohmann::json& j, const Thresholds& t);
+void from_json(const nlohmann::json& j, Thresholds& t);
+
+}  // namespace ktstr::verdict
