@@ -14,5 +14,6 @@ inline constexpr int kExitPanic = 71;    // guest kernel panicked
 inline constexpr int kExitTimeout = 72;  // VM did not finish within its timeout
 inline constexpr int kExitNoResult = 73; // guest ended without sending a result
 inline constexpr int kExitSkip = 77;     // test skipped (CTest SKIP_RETURN_CODE)
+inline constexpr int kExitSignalBase = 128;  // launcher stopped by a signal: 128 + signal number (shell convention)
 
 }  // namespace ktstr

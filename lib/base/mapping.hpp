@@ -1,0 +1,48 @@
+// Move-only owner of an mmap(2) mapping.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <utility>
+
+#include "base/error.hpp"
+
+namespace ktstr {
+
+// Owns one shared mapping; munmaps on destruction.
+class Mapping {
+ public:
+  Mapping() = default;
+  Mapping(Mapping&& o) noexcept
+      : base_(std::exchange(o.base_, nullptr)), size_(std::exchange(o.size_, 0)), skew_(std::exchange(o.skew_, 0)) {}
+  Mapping& operator=(Mapping&& o) noexcept {
+    if (this != &o) {
+      reset();
+      base_ = std::exchange(o.base_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+      skew_ = std::exchange(o.skew_, 0);
+    }
+    return *this;
+  }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping() { reset(); }
+
+  // Maps [offset, offset+size) of path read-write and MAP_SHARED. offset need
+  // not be page aligned (the mapping is widened internally).
+  static Result<Mapping> map_file(const std::filesystem::path& path, uint64_t offset, uint64_t size);
+
+  [[nodiscard]] std::byte* data() const { return base_ ? static_cast<std::byte*>(base_) + skew_ : nullptr; }
+  [[nodiscard]] uint64_t size() const { return size_; }
+  [[nodiscard]] std::span<std::byte> bytes() const { return {data(), size_}; }
+  void reset();
+
+ private:
+  void* base_ = nullptr;
+  uint64_t size_ = 0;  // bytes the caller asked for
+  uint64_t skew_ = 0;  // offset % page size
+};
+
+}  // namespace ktstr
