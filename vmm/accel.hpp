@@ -1,0 +1,20 @@
+// Chooses QEMU's accelerator: KVM only where it can work, TCG otherwise.
+#pragma once
+
+#include <string>
+
+#include "vmm/qemu/qemu_argv.hpp"
+
+namespace ktstr::vmm {
+
+struct AccelChoice {
+  Accel accel;
+  std::string reason;  // one line: why this accelerator
+};
+
+// KVM when /dev/kvm opens read-write and /proc/cpuinfo lists vmx or svm
+// (a /dev/kvm without them is not hardware-backed: DESIGN.md measured ~1000x
+// slowdown), otherwise multi-threaded TCG.
+AccelChoice choose_accel();
+
+}  // namespace ktstr::vmm

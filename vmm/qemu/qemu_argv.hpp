@@ -1,0 +1,38 @@
+// QEMU command line for one ktstr VM: a pure function of the plan, so the
+// topology mapping is unit-tested without starting QEMU.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/topology.hpp"
+#include "vmm/memory_plan.hpp"
+
+namespace ktstr::vmm {
+
+enum class Accel { kTcg, kKvm };
+
+struct QemuPlan {
+  std::string qemu_binary = "qemu-system-x86_64";
+  Accel accel = Accel::kTcg;
+  Topology topology;
+  MemoryPlan memory;
+  std::vector<std::string> memory_files;  // one memory-backend-file per NUMA node
+  std::string kernel;
+  std::string initrd;
+  std::string cmdline;
+  std::string console_log;  // ttyS0 is written here
+};
+
+// The full argv (argv[0] = qemu_binary). Mapping, as measured (DESIGN.md):
+// -M pc; one socket per LLC (-smp V,sockets=L,cores=C,threads=T) because
+// QEMU's CPUID cache leaves describe L3 as shared by one socket; NUMA node i
+// gets memdev m<i> and the sockets of its LLCs, consecutive sockets per node
+// (-numa cpu,node-id=i,socket-id=s) so CPU numbering matches Topology::place.
+std::vector<std::string> qemu_argv(const QemuPlan& plan);
+
+// Kernel command line: fixed words, the ring's words, then the user's extras
+// (last, so they can override).
+std::string kernel_cmdline(const MemoryPlan& memory, const std::string& extra);
+
+}  // namespace ktstr::vmm
