@@ -1,0 +1,169 @@
+#include "guest/scheduler.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "guest/telemetry_codec.hpp"
+#include "guest/work.hpp"
+
+namespace ktstr::guest {
+namespace fs = std::filesystem;
+
+namespace {
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+}  // namespace
+
+std::string SchedulerRunner::state() const {
+  auto s = read_file(opts_.sched_ext_dir / "state");
+  return s ? trimmed(*s) : std::string("unavailable");
+}
+
+void SchedulerRunner::event(std::string kind, std::string detail) {
+  std::lock_guard lk(mu_);
+  tel_.events.push_back({.t_ns = monotonic_ns() - opts_.run_start_ns, .kind = std::move(kind), .detail = std::move(detail)});
+}
+
+Result<std::unique_ptr<SchedulerRunner>> SchedulerRunner::start(const SchedulerOptions& opts) {
+  std::unique_ptr<SchedulerRunner> r(new SchedulerRunner(opts));
+  r->tel_.name = fs::path(opts.binary).filename().string();
+  if (auto k = KmsgReader::open_at_end(); k) r->kmsg_ = std::move(*k);
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe for the scheduler's output");
+  r->log_read_ = UniqueFd(p[0]);
+  UniqueFd log_write(p[1]);
+  std::vector<std::string> argv{opts.binary};
+  argv.insert(argv.end(), opts.args.begin(), opts.args.end());
+  auto proc = ChildProcess::spawn(argv, {.stdout_fd = log_write.get(), .stderr_fd = log_write.get()});
+  if (!proc) return std::unexpected(std::move(proc).error().context(fmt::format("starting scheduler {}", opts.binary)));
+  r->proc_ = std::move(*proc);
+  log_write.reset();  // EOF reaches the reader when the scheduler exits
+  r->event("started", fmt::format("pid {}", r->proc_.pid()));
+  r->log_thread_ = std::thread([self = r.get()] {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = read(self->log_read_.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      std::lock_guard lk(self->mu_);
+      self->log_.append(buf, static_cast<size_t>(n));
+      if (self->log_.size() > 2 * kLogBytes) self->log_ = keep_tail(self->log_, kLogBytes);
+    }
+  });
+  KTSTR_TRY_VOID(r->wait_enabled());
+  return r;
+}
+
+Result<void> SchedulerRunner::wait_enabled() {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto elapsed = std::chrono::steady_clock::now() - t0;
+    if (auto st = poll_proc(); st) {
+      std::string why = fmt::format("scheduler {} {} {} ms after start", tel_.name, st->describe(),
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+      if (elapsed < opts_.early_death) why += " (died during startup)";
+      record_failure("died", why);
+      return fail("{}\n--- scheduler log ---\n{}", why, telemetry().log_tail);
+    }
+    std::string st = state();
+    auto ops = read_file(opts_.sched_ext_dir / "root/ops");
+    if (st == "enabled" && ops && !trimmed(*ops).empty()) {
+      std::lock_guard lk(mu_);
+      tel_.ops_name = trimmed(*ops);
+      tel_.attached = true;
+      break;
+    }
+    if (elapsed > opts_.enable_timeout) {
+      std::string why = fmt::format("scheduler {} not enabled after {} ms (sched_ext state '{}')", tel_.name,
+                                    opts_.enable_timeout.count(), st);
+      record_failure("timeout", why);
+      return fail("{}\n--- scheduler log ---\n{}", why, telemetry().log_tail);
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  event("enabled", tel_.ops_name);
+  return {};
+}
+
+std::optional<ExitStatus> SchedulerRunner::poll_proc() {
+  std::lock_guard lk(proc_mu_);
+  return proc_.poll();
+}
+
+void SchedulerRunner::watch() {
+  monitor_ = std::thread([this] { monitor_loop(); });
+}
+
+void SchedulerRunner::monitor_loop() {
+  while (!stopping_.load(std::memory_order_acquire)) {
+    std::this_thread::sleep_for(kPollInterval);
+    if (stopping_.load(std::memory_order_acquire)) return;
+    std::string st = state();
+    std::optional<ExitStatus> exited = poll_proc();
+    if (st == "enabled" && !exited) continue;
+    std::string what = exited ? fmt::format("scheduler {} {}", tel_.name, exited->describe())
+                              : fmt::format("sched_ext state left 'enabled' (now '{}')", st);
+    record_failure(exited ? "died" : "ejected", what);
+    return;
+  }
+}
+
+void SchedulerRunner::record_failure(std::string kind, std::string why) {
+  event(kind, why);
+  // The kernel logs the exit reason from a work item; give it a moment.
+  std::vector<std::string> lines = kmsg_.drain();
+  std::string reason = sched_ext_exit_reason(lines);
+  for (int i = 0; i < 6 && reason.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    auto more = kmsg_.drain();
+    lines.insert(lines.end(), more.begin(), more.end());
+    reason = sched_ext_exit_reason(lines);
+  }
+  if (!reason.empty()) event("exit_info", reason);
+  // SysRq-D: the kernel's sched_ext state dump (empty once fully disabled).
+  std::string dump;
+  if (auto fd = open_file("/proc/sysrq-trigger", O_WRONLY); fd && write_all(fd->get(), "D")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (auto& l : kmsg_.drain()) dump += l + "\n";
+  }
+  {
+    std::lock_guard lk(mu_);
+    tel_.failed = true;
+    tel_.failure = reason.empty() ? why : fmt::format("{}: {}", why, trimmed(reason));
+    tel_.dump = keep_tail(dump, kMaxDumpBytes);
+  }
+  failed_.store(true, std::memory_order_release);
+}
+
+void SchedulerRunner::kill(int sig) {
+  event("killed", fmt::format("signal {} sent by the test", sig));
+  std::lock_guard lk(proc_mu_);
+  proc_.kill(sig);
+}
+
+void SchedulerRunner::stop() {
+  stopping_.store(true, std::memory_order_release);
+  if (monitor_.joinable()) monitor_.join();
+  {
+    std::lock_guard lk(proc_mu_);
+    if (proc_.running()) proc_.terminate(std::chrono::milliseconds(2000));
+  }
+  if (log_thread_.joinable()) log_thread_.join();
+}
+
+SchedulerRunner::~SchedulerRunner() {
+  stop();
+}
+
+SchedulerTelemetry SchedulerRunner::telemetry() const {
+  std::lock_guard lk(mu_);
+  SchedulerTelemetry t = tel_;
+  t.log_tail = keep_tail(log_, kMaxLogTailBytes);
+  return t;
+}
+
+}  // namespace ktstr::guest

@@ -1,0 +1,79 @@
+// The sched_ext scheduler's lifecycle inside the guest: start the binary,
+// capture its output (bounded), wait until the kernel reports it enabled,
+// then watch it while the test runs. Ejection (state leaves "enabled") or
+// death is detected within kPollInterval, reported with the kernel's exit
+// reason from /dev/kmsg and a SysRq-D sched_ext dump
+// (Documentation/scheduler/sched-ext.rst, "sysrq-D").
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/process.hpp"
+#include "base/telemetry.hpp"
+#include "guest/kmsg.hpp"
+
+namespace ktstr::guest {
+
+struct SchedulerOptions {
+  std::string binary;                 // path of the scheduler executable
+  std::vector<std::string> args;
+  // Attach time: the kernel's scx_qmap took ~10 s to verify and load in a TCG guest.
+  std::chrono::milliseconds enable_timeout{30'000};
+  std::chrono::milliseconds early_death{1'000};  // dying this soon after start fails fast
+  std::filesystem::path sched_ext_dir = "/sys/kernel/sched_ext";
+  uint64_t run_start_ns = 0;          // CLOCK_MONOTONIC origin for event times
+};
+
+class SchedulerRunner {
+ public:
+  static constexpr auto kPollInterval = std::chrono::milliseconds(50);
+  static constexpr size_t kLogBytes = 64 * 1024;
+
+  // Starts the scheduler and waits until it is enabled. On failure the error
+  // carries the reason and the log tail; telemetry() still describes what happened.
+  static Result<std::unique_ptr<SchedulerRunner>> start(const SchedulerOptions& opts);
+  ~SchedulerRunner();
+
+  // Starts the monitor thread (after start() succeeded).
+  void watch();
+  // True once the scheduler was ejected or died while watched.
+  [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
+  // Sends sig to the scheduler (test op "kill the scheduler").
+  void kill(int sig);
+  // Stops watching and terminates the scheduler (a normal end of run).
+  void stop();
+  // What the guest saw; safe to call any time.
+  [[nodiscard]] SchedulerTelemetry telemetry() const;
+
+ private:
+  explicit SchedulerRunner(SchedulerOptions opts) : opts_(std::move(opts)) {}
+  Result<void> wait_enabled();
+  void monitor_loop();
+  void record_failure(std::string kind, std::string why);
+  void event(std::string kind, std::string detail);
+  [[nodiscard]] std::string state() const;
+  std::optional<ExitStatus> poll_proc();
+
+  SchedulerOptions opts_;
+  mutable std::mutex proc_mu_;  // ChildProcess is used by the monitor and the runner
+  ChildProcess proc_;
+  UniqueFd log_read_;
+  std::thread log_thread_;
+  std::thread monitor_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> failed_{false};
+  KmsgReader kmsg_;
+  mutable std::mutex mu_;  // guards tel_ and log_
+  SchedulerTelemetry tel_;
+  std::string log_;
+};
+
+}  // namespace ktstr::guest

@@ -1,0 +1,77 @@
+// Owner of all worker processes of a run and of the shared-memory region
+// they report into. Workers start in two phases: spawn() forks them, moves
+// them into their cgroup and waits until each is ready; release() lets them
+// go. Step boundaries snapshot every worker into WorkerTelemetry records.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/telemetry.hpp"
+#include "guest/cgroup.hpp"
+#include "guest/work.hpp"
+
+namespace ktstr::guest {
+
+// /proc/PID/schedstat: on-CPU time, run-queue wait, timeslices
+// (Documentation/scheduler/sched-stats.rst).
+struct Schedstat {
+  uint64_t cpu_ns = 0;
+  uint64_t wait_ns = 0;
+};
+Result<Schedstat> read_schedstat(pid_t pid);
+
+class WorkerPool {
+ public:
+  static constexpr int kMaxWorkers = 2048;  // 4x the largest (252-vCPU) guest, rounded up
+
+  static Result<WorkerPool> create();
+  WorkerPool(WorkerPool&&) noexcept;
+  WorkerPool& operator=(WorkerPool&&) = delete;
+  WorkerPool(const WorkerPool&) = delete;
+  ~WorkerPool();
+
+  // Forks count workers running spec in cgroup (nullptr: stay in the
+  // runner's cgroup), labelled cgroup_name/index first_index...; ping-pong
+  // work pairs consecutive workers of this batch. Returns their ids once
+  // every one is ready (not yet released).
+  Result<std::vector<int>> spawn(const WorkSpec& spec, int count, const Cgroup* cgroup, const std::string& cgroup_name,
+                                 int first_index);
+  // Lets the given workers start working; their measurement begins now.
+  void release(const std::vector<int>& ids);
+  // Moves a live worker to another cgroup.
+  Result<void> move(int id, const Cgroup& cgroup, const std::string& cgroup_name);
+  // Stops one worker now; with record, its partial record for the current
+  // step is reported by the next end_step().
+  void kill(int id, bool record = true);
+  // Stops and reaps every live worker without recording (error paths).
+  void stop_all();
+  // Live worker ids of a cgroup, in index order.
+  [[nodiscard]] std::vector<int> live_in(const std::string& cgroup_name) const;
+
+  // Opens step s at now: workers measure into step s from here on.
+  void begin_step(int s);
+  // Closes step s: returns one record per worker alive in it (including those
+  // killed during it). When last, every worker is stopped and reaped.
+  std::vector<WorkerTelemetry> end_step(int s, bool last);
+
+ private:
+  struct Worker;
+  WorkerPool() = default;
+  WorkerTelemetry snapshot(Worker& w, int s, uint64_t end_ns, const Schedstat& now) const;
+  void reap(Worker& w, std::chrono::milliseconds grace);
+
+  void* region_ = nullptr;
+  size_t region_bytes_ = 0;
+  ControlWords* ctl_ = nullptr;
+  WorkerSlot* slots_ = nullptr;
+  std::vector<Worker> workers_;
+  std::vector<WorkerTelemetry> pending_;  // records of workers killed in the current step
+  int step_ = 0;
+};
+
+}  // namespace ktstr::guest

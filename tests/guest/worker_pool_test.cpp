@@ -1,0 +1,109 @@
+// Real worker processes on the host (no cgroups): the two-phase start, the
+// per-iteration measurement and the step snapshots.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "guest/worker_pool.hpp"
+
+using namespace ktstr;
+using namespace ktstr::guest;
+
+namespace {
+// Waits until every record source has had a chance to run: progress, not time, is asserted.
+void let_run() { std::this_thread::sleep_for(std::chrono::milliseconds(150)); }
+}  // namespace
+
+TEST_CASE("spinners report progress, CPU time, gaps and CPUs per step") {
+  auto pool = WorkerPool::create();
+  REQUIRE(pool);
+  auto ids = pool->spawn({.type = WorkType::kSpin}, 2, nullptr, "cg0", 0);
+  REQUIRE(ids);
+  pool->begin_step(0);
+  pool->release(*ids);
+  let_run();
+  auto step0 = pool->end_step(0, false);
+  pool->begin_step(1);
+  let_run();
+  auto step1 = pool->end_step(1, true);
+  REQUIRE(step0.size() == 2);
+  REQUIRE(step1.size() == 2);
+  for (const auto& rec : {step0, step1}) {
+    for (const auto& w : rec) {
+      CAPTURE(w.step);
+      CHECK(w.iterations > 0);
+      CHECK(w.cpu_ns > 0);
+      CHECK(w.wall_ns > 0);
+      CHECK(w.max_gap_ns > 0);
+      CHECK(w.max_gap_ns <= w.wall_ns);
+      CHECK(!w.cpus_used.empty());
+      CHECK(w.work_type == "spin");
+      CHECK(w.cgroup == "cg0");
+    }
+  }
+  CHECK(step0[0].step == 0);
+  CHECK(step1[0].step == 1);
+  CHECK(step0[1].worker == 1);
+}
+
+TEST_CASE("workers wait for release") {
+  auto pool = WorkerPool::create();
+  REQUIRE(pool);
+  auto ids = pool->spawn({.type = WorkType::kSpin}, 1, nullptr, "held", 0);
+  REQUIRE(ids);
+  pool->begin_step(0);
+  let_run();  // not released: no progress may appear
+  auto rec = pool->end_step(0, true);
+  REQUIRE(rec.size() == 1);
+  CHECK(rec[0].iterations == 0);
+  CHECK(rec[0].max_gap_ns == rec[0].wall_ns);  // the whole window is one gap
+}
+
+TEST_CASE("ping-pong pairs sample wake latency") {
+  for (WorkType t : {WorkType::kPipePingPong, WorkType::kFutexPingPong}) {
+    CAPTURE(work_type_name(t));
+    auto pool = WorkerPool::create();
+    REQUIRE(pool);
+    auto ids = pool->spawn({.type = t}, 2, nullptr, "pp", 0);
+    REQUIRE(ids);
+    pool->begin_step(0);
+    pool->release(*ids);
+    let_run();
+    auto rec = pool->end_step(0, true);
+    REQUIRE(rec.size() == 2);
+    for (const auto& w : rec) {
+      CHECK(w.iterations > 0);
+      CHECK(!w.wake_latency_ns.empty());
+      CHECK(w.wake_samples_seen >= w.wake_latency_ns.size());
+      CHECK(w.wake_latency_ns.size() <= kMaxLatencySamples);
+    }
+  }
+}
+
+TEST_CASE("killed workers keep their partial record; sleepers report timer latency") {
+  auto pool = WorkerPool::create();
+  REQUIRE(pool);
+  auto ids = pool->spawn({.type = WorkType::kMixed, .compute_ns = 100'000, .sleep_ns = 200'000}, 2, nullptr, "m", 0);
+  REQUIRE(ids);
+  pool->begin_step(0);
+  pool->release(*ids);
+  let_run();
+  pool->kill((*ids)[1]);
+  CHECK(pool->live_in("m").size() == 1);
+  auto rec = pool->end_step(0, true);
+  REQUIRE(rec.size() == 2);
+  for (const auto& w : rec) {
+    CHECK(w.iterations > 0);
+    CHECK(!w.wake_latency_ns.empty());
+  }
+}
+
+TEST_CASE("a policy the kernel refuses fails the spawn with the reason") {
+  auto pool = WorkerPool::create();
+  REQUIRE(pool);
+  // SCHED_EXT without a loaded BPF scheduler (or a kernel without
+  // sched_ext) is rejected by sched_setscheduler(2) on this host.
+  auto ids = pool->spawn({.type = WorkType::kSpin, .policy = Policy::kExt}, 1, nullptr, "ext", 0);
+  REQUIRE(!ids);
+  CHECK(ids.error().message.find("sched_setscheduler(ext)") != std::string::npos);
+}
