@@ -43,12 +43,9 @@ Result<KvmSystem> KvmSystem::open() {
 }
 
 Result<std::vector<kvm_cpuid_entry2>> KvmSystem::supported_cpuid() const {
-  const size_t bytes = sizeof(kvm_cpuid2) + kMaxCpuidEntries * sizeof(kvm_cpuid_entry2);
-  auto buf = std::make_unique<uint64_t[]>(bytes / sizeof(uint64_t) + 1);
-  auto* c = reinterpret_cast<kvm_cpuid2*>(buf.get());
-  c->nent = kMaxCpuidEntries;
-  KTSTR_TRY(kvm_ioctl(fd(), KVM_GET_SUPPORTED_CPUID, c, "KVM_GET_SUPPORTED_CPUID"));
-  return std::vector<kvm_cpuid_entry2>(c->entries, c->entries + c->nent);
+  KvmList<kvm_cpuid_entry2> list(kMaxCpuidEntries);
+  KTSTR_TRY(kvm_ioctl(fd(), kKvmGetSupportedCpuid, list.data(), "KVM_GET_SUPPORTED_CPUID"));
+  return std::vector<kvm_cpuid_entry2>(list.entries(), list.entries() + list.header()->count);
 }
 
 Result<size_t> KvmSystem::vcpu_mmap_size() const {

@@ -17,6 +17,35 @@
 
 namespace ktstr::kvm {
 
+// <linux/kvm.h>'s variable-length structs (kvm_cpuid2, kvm_msrs) end in
+// __DECLARE_FLEX_ARRAY, whose empty member struct takes 1 byte in C++: there
+// the entries start at offset 12, not 8, and the ioctl numbers computed from
+// sizeof differ from the kernel's (KVM_GET_SUPPORTED_CPUID fails with EINVAL).
+// These mirror the C layout: an 8-byte header followed by the entries.
+struct KvmListHeader {
+  uint32_t count;
+  uint32_t padding;
+};
+static_assert(sizeof(KvmListHeader) == 8);
+inline constexpr unsigned long kKvmGetSupportedCpuid = _IOWR(KVMIO, 0x05, KvmListHeader);
+inline constexpr unsigned long kKvmSetCpuid2 = _IOW(KVMIO, 0x90, KvmListHeader);
+inline constexpr unsigned long kKvmSetMsrs = _IOW(KVMIO, 0x89, KvmListHeader);
+
+// A header + entries buffer in the C layout, for the ioctls above.
+template <class Entry>
+class KvmList {
+ public:
+  explicit KvmList(size_t count) : buf_((sizeof(KvmListHeader) + count * sizeof(Entry) + 7) / 8) {
+    header()->count = static_cast<uint32_t>(count);
+  }
+  KvmListHeader* header() { return reinterpret_cast<KvmListHeader*>(buf_.data()); }
+  Entry* entries() { return reinterpret_cast<Entry*>(reinterpret_cast<uint8_t*>(buf_.data()) + sizeof(KvmListHeader)); }
+  void* data() { return buf_.data(); }
+
+ private:
+  std::vector<uint64_t> buf_;
+};
+
 // ioctl(2) that returns the result or an Error naming the request and object.
 Result<int> kvm_ioctl(int fd, unsigned long request, const void* arg, std::string_view what);
 inline Result<int> kvm_ioctl(int fd, unsigned long request, unsigned long arg, std::string_view what) {

@@ -1,0 +1,26 @@
+// Initial CPU state for the 64-bit boot entry (boot.rst "64-bit BOOT
+// PROTOCOL"): GDT and identity page tables in guest memory, long-mode special
+// registers, general registers (RSI = zero page), FPU, MSRs, and the LAPIC's
+// LINT0/LINT1 wiring. Application processors stay in KVM's reset state and
+// are started by the guest with INIT/SIPI through the in-kernel LAPIC.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "base/error.hpp"
+#include "kvm/cpuid.hpp"
+#include "kvm/kvm_fd.hpp"
+
+namespace ktstr::kvm {
+
+// Writes the boot GDT and the page tables identity-mapping the low 4 GiB.
+Result<void> write_boot_tables(const GuestMemory& mem);
+
+// Per vCPU: CPUID table, LAPIC LINT0 = ExtINT, LINT1 = NMI.
+Result<void> setup_vcpu(const Vcpu& vcpu, std::span<const CpuidEntry> cpuid);
+
+// The boot CPU only: long mode, flat segments, entry at `rip` with RSI = zero page.
+Result<void> setup_boot_cpu(const Vcpu& vcpu, uint64_t rip);
+
+}  // namespace ktstr::kvm
