@@ -1,0 +1,156 @@
+#include "guest/guest_run.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+
+#include "base/exit_codes.hpp"
+#include "guest/scenario_runner.hpp"
+#include "guest/scenarios.hpp"
+#include "guest/telemetry_codec.hpp"
+#include "guest/work.hpp"
+
+namespace ktstr::guest {
+namespace {
+
+std::atomic<bool> g_stop_signal{false};
+extern "C" void on_stop_signal(int) { g_stop_signal.store(true); }
+
+// Sends (or prints) the telemetry; the size bound keeps it within one frame.
+void report(RunTelemetry& tel, Channel* channel) {
+  auto json = encode_telemetry(tel);
+  if (!json) {
+    tel.workers.clear();
+    tel.error += (tel.error.empty() ? "" : "; ") + json.error().message;
+    json = encode_telemetry(tel);
+  }
+  if (!json) return;
+  if (channel) {
+    if (auto r = channel->send(proto::MsgType::kTelemetry, *json); !r)
+      fmt::print(stderr, "ktstr guest: sending telemetry: {}\n", r.error().message);
+  } else {
+    fmt::print("{}\n", *json);
+  }
+}
+
+void log(Channel* channel, const std::string& text) {
+  fmt::print(stderr, "ktstr guest: {}\n", text);
+  if (channel) (void)channel->send(proto::MsgType::kLog, text);
+}
+
+// The part of the run that can fail as infrastructure; fills tel throughout.
+Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks& hooks, RunTelemetry& tel,
+                      uint64_t run_start) {
+  auto read = read_cpu_layout("/sys");
+  if (!read) return std::unexpected(std::move(read).error().context("reading the guest CPU topology"));
+  const CpuLayout layout = std::move(*read);
+  auto shape = layout.shape();
+  tel.vcpus = static_cast<int>(layout.cpus.size());
+  tel.topology = shape ? shape->str() : "";
+  if (args.topology) {
+    auto declared = KTSTR_TRY(Topology::parse(*args.topology));
+    tel.topology = declared.str();
+    if (!shape) return fail("topology mismatch: declared {}, guest layout is irregular: {}", declared.str(), shape.error().message);
+    if (!(*shape == declared))
+      return fail("topology mismatch: declared {}, guest sees {} ({} CPUs)", declared.str(), shape->str(), layout.cpus.size());
+  }
+  if (channel) {
+    nlohmann::json topo{{"topology", tel.topology}, {"cpus", layout.cpus}, {"llcs", layout.llcs}, {"nodes", layout.nodes}};
+    (void)channel->send(proto::MsgType::kTopology, topo.dump());
+  }
+  const CgroupManager cgroups = KTSTR_TRY(CgroupManager::open());
+
+  std::unique_ptr<SchedulerRunner> sched;
+  if (!args.scheduler.empty()) {
+    tel.scheduler.name = std::filesystem::path(args.scheduler).filename().string();
+    auto started = SchedulerRunner::start({.binary = args.scheduler, .args = args.sched_args,
+                                           .enable_timeout = args.enable_timeout, .run_start_ns = run_start});
+    if (!started) {
+      // Exec failures are infrastructure; dying or never enabling is the scheduler's.
+      if (started.error().message.starts_with("starting scheduler")) return std::unexpected(started.error());
+      tel.scheduler.failed = true;
+      tel.scheduler.failure = started.error().message;
+      return {};
+    }
+    sched = std::move(*started);
+    sched->watch();
+    log(channel, fmt::format("scheduler {} enabled (ops {})", tel.scheduler.name, sched->telemetry().ops_name));
+  }
+
+  bool stop_latched = false;
+  auto stop_requested = [&] {
+    if (!stop_latched && channel) {
+      auto c = channel->poll_control();
+      stop_latched = c && c->first == proto::ControlType::kStop;
+    }
+    return stop_latched || g_stop_signal.load();
+  };
+  GuestContext ctx(args, layout, cgroups, sched.get(), tel, run_start, stop_requested);
+  Result<void> r;
+  if (hooks.body) {
+    r = hooks.body(ctx);
+  } else {
+    auto s = ctx.canned(args.scenario);
+    r = s ? ctx.run(*s) : Result<void>(std::unexpected(s.error()));
+  }
+  if (sched) {
+    sched->stop();
+    tel.scheduler = sched->telemetry();
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<void> GuestContext::run(const Scenario& s, uint64_t duration_ns) {
+  RunTelemetry part;
+  RunContext rc{.layout = &layout_, .cgroups = &cgroups_, .scheduler = sched_,
+                .duration_ns = duration_ns ? duration_ns : args_.duration_ns, .run_start_ns = run_start_ns_,
+                .stop_requested = stop_requested_};
+  auto r = run_scenario(s, rc, part);
+  // Renumber steps so several scenarios in one test stay distinguishable.
+  const int base = static_cast<int>(tel_.steps.size());
+  for (auto& st : part.steps) st.index += base, tel_.steps.push_back(std::move(st));
+  for (auto& c : part.cgroups) c.step += base, tel_.cgroups.push_back(std::move(c));
+  for (auto& w : part.workers) w.step += base, tel_.workers.push_back(std::move(w));
+  return r;
+}
+
+Result<Scenario> GuestContext::canned(std::string_view name) const {
+  ScenarioParams p{.layout = &layout_, .cpuset = args_.cpuset};
+  p.work = KTSTR_TRY(parse_work_type(args_.work));
+  p.policy = KTSTR_TRY(parse_policy(args_.policy));
+  return make_scenario(name, p);
+}
+
+int run_guest(const std::vector<std::string>& argv, Channel* channel, const GuestHooks& hooks) {
+  const uint64_t run_start = monotonic_ns();
+  RunTelemetry tel;
+  signal(SIGTERM, on_stop_signal);
+  signal(SIGINT, on_stop_signal);
+  auto args = parse_guest_args(argv);
+  if (!args) {
+    tel.error = args.error().message;
+    log(channel, tel.error);
+    report(tel, channel);
+    return kExitInfra;
+  }
+  tel.test = args->test;
+  tel.scheduler.name = std::filesystem::path(args->scheduler).filename().string();
+  Result<void> r;
+  try {
+    r = run_body(*args, channel, hooks, tel, run_start);
+  } catch (const std::exception& e) {
+    r = fail("unexpected exception in the guest runtime: {}", e.what());
+  }
+  tel.duration_ns = monotonic_ns() - run_start;
+  if (!r) {
+    tel.error = r.error().message;
+    log(channel, "error: " + tel.error);
+  }
+  report(tel, channel);
+  if (!tel.error.empty()) return kExitInfra;
+  return tel.scheduler.failed || !tel.assertions.empty() ? kExitFail : kExitPass;
+}
+
+}  // namespace ktstr::guest
