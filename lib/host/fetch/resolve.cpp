@@ -39,7 +39,7 @@ Mirror mirror_for(const DownloadOptions& opts) {
 // Newest release of want's series: releases.json first (it names only the
 // current stable and longterm kernels), then the series directory listing.
 Result<KernelVersion> newest_release(const KernelVersion& want, const Mirror& mirror) {
-  std::string from_json = "unavailable";
+  std::string from_json = "nothing (not found)";
   // A network failure here is final: falling back would only add timeouts.
   if (auto body = KTSTR_TRY(http_get_if_exists(mirror.releases_url))) {
     auto versions = parse_releases_json(*body);
@@ -51,7 +51,7 @@ Result<KernelVersion> newest_release(const KernelVersion& want, const Mirror& mi
     }
   }
   std::string listing_url = fmt::format("{}/{}/", mirror.base, want.series_dir());
-  std::string from_listing = "unavailable";
+  std::string from_listing = "nothing (not found)";
   if (auto html = KTSTR_TRY(http_get_if_exists(listing_url))) {
     auto versions = parse_listing(*html);
     if (auto v = newest_in_series(versions, want)) return *v;

@@ -1,0 +1,147 @@
+#include <doctest/doctest.h>
+
+#include "base/fd.hpp"
+#include "fake_kernel_org.hpp"
+#include "host/fetch/fetch.hpp"
+#include "host/fetch/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using namespace ktstr::fetch;
+using namespace ktstr::fetch::test;
+
+namespace {
+
+constexpr const char* kTarball = "linux-6.12.99.tar.xz";
+
+TempDir scratch() { return TempDir::create(fs::temp_directory_path(), "ktstr-fetch-test-").value(); }
+
+size_t count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
+  return n;
+}
+
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  return out;
+}
+
+KernelRelease release_of(const FakeKernelOrg& server) {
+  auto rel = resolve_version("6.12.99", {.mirror = server.url()});
+  REQUIRE_MESSAGE(rel, (rel ? "" : rel.error().message));
+  return *rel;
+}
+
+}  // namespace
+
+TEST_CASE("download_release fetches, verifies and names the file; a second call reuses it") {
+  auto server = FakeKernelOrg::start();
+  REQUIRE(server);
+  KernelRelease rel = release_of(*server);
+  TempDir dest = scratch();
+  auto path = download_release(rel, dest.path(), {.mirror = server->url()});
+  REQUIRE_MESSAGE(path, (path ? "" : path.error().message));
+  CHECK(*path == dest.path() / kTarball);
+  CHECK(ktstr::read_file(*path).value() == ktstr::read_file(server->root() / "v6.x" / kTarball).value());
+  CHECK(names_in(dest.path()) == std::vector<std::string>{kTarball});  // no .part left
+
+  size_t gets = count(server->log(), std::string("GET /v6.x/") + kTarball);
+  auto again = download_release(rel, dest.path(), {});
+  REQUIRE(again);
+  CHECK(count(server->log(), std::string("GET /v6.x/") + kTarball) == gets);
+
+  // And the result extracts to the fake tree.
+  auto tree = extract_archive(*path, dest.path() / "src");
+  REQUIRE_MESSAGE(tree, (tree ? "" : tree.error().message));
+  CHECK(fs::is_regular_file(*tree / "kernel/sched/ext.c"));
+}
+
+TEST_CASE("download_release resumes an interrupted transfer with a Range request") {
+  auto server = FakeKernelOrg::start({.drop_after = 100000, .drop_count = 1});
+  REQUIRE(server);
+  KernelRelease rel = release_of(*server);
+  TempDir dest = scratch();
+  auto path = download_release(rel, dest.path(), {});
+  REQUIRE_MESSAGE(path, (path ? "" : path.error().message));
+  CHECK(ktstr::read_file(*path).value() == ktstr::read_file(server->root() / "v6.x" / kTarball).value());
+  std::string log = server->log();
+  INFO(log);
+  CHECK(count(log, std::string("GET /v6.x/") + kTarball + " range=-") == 1);
+  CHECK(count(log, std::string("GET /v6.x/") + kTarball + " range=bytes=100000-") == 1);
+}
+
+TEST_CASE("download_release keeps the .part when every attempt is cut, and the next call resumes it") {
+  auto server = FakeKernelOrg::start({.drop_after = 20000, .drop_count = 4});
+  REQUIRE(server);
+  KernelRelease rel = release_of(*server);
+  TempDir dest = scratch();
+  auto failed = download_release(rel, dest.path(), {});
+  REQUIRE_FALSE(failed);
+  INFO(failed.error().message);
+  CHECK(failed.error().message.find(rel.url) != std::string::npos);
+  fs::path part = dest.path() / (std::string(kTarball) + ".part");
+  REQUIRE(fs::exists(part));
+  CHECK(fs::file_size(part) == 80000);  // four attempts of 20000 bytes each
+  CHECK_FALSE(fs::exists(dest.path() / kTarball));
+
+  auto resumed = download_release(rel, dest.path(), {});
+  REQUIRE_MESSAGE(resumed, (resumed ? "" : resumed.error().message));
+  CHECK(count(server->log(), "range=bytes=80000-") == 1);
+  CHECK(ktstr::read_file(*resumed).value() == ktstr::read_file(server->root() / "v6.x" / kTarball).value());
+}
+
+TEST_CASE("download_release rejects a checksum mismatch, names both hashes and leaves no file") {
+  auto server = FakeKernelOrg::start();
+  REQUIRE(server);
+  KernelRelease rel = release_of(*server);
+  std::string real = rel.sha256;
+  rel.sha256 = std::string(64, '0');
+  TempDir dest = scratch();
+  auto r = download_release(rel, dest.path(), {});
+  REQUIRE_FALSE(r);
+  INFO(r.error().message);
+  CHECK(r.error().message.find(rel.sha256) != std::string::npos);
+  CHECK(r.error().message.find(real) != std::string::npos);
+  CHECK(names_in(dest.path()).empty());
+
+  // A corrupt .part from an earlier run is caught the same way.
+  rel.sha256 = real;
+  REQUIRE(ktstr::write_file_atomic(dest.path() / (std::string(kTarball) + ".part"), std::string(5000, 'x')));
+  auto corrupt = download_release(rel, dest.path(), {});
+  REQUIRE_FALSE(corrupt);
+  CHECK(corrupt.error().message.find("sha256 mismatch") != std::string::npos);
+  CHECK(names_in(dest.path()).empty());
+}
+
+TEST_CASE("download_release fails fast and cleanly when the server is unreachable or the file is missing") {
+  TempDir dest = scratch();
+  std::string url = fmt::format("http://127.0.0.1:{}/v6.x/{}", closed_loopback_port(), kTarball);
+  auto offline = download_release({.version = "6.12.99", .url = url, .sha256 = std::string(64, 'a')}, dest.path(), {});
+  REQUIRE_FALSE(offline);
+  INFO(offline.error().message);
+  CHECK(offline.error().message.find(url) != std::string::npos);
+  CHECK(offline.error().message.find("/usr/src/linux-source-6.12.tar.xz") != std::string::npos);
+  CHECK(names_in(dest.path()).empty());
+
+  auto server = FakeKernelOrg::start();
+  REQUIRE(server);
+  std::string missing = server->url() + "/v6.x/linux-6.12.1000.tar.xz";
+  auto r = download_release({.version = "6.12.1000", .url = missing, .sha256 = std::string(64, 'a')}, dest.path(), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("HTTP 404") != std::string::npos);
+  CHECK(names_in(dest.path()).empty());
+}
+
+TEST_CASE("download_release gives up on a server that stops sending (low-speed limit)") {
+  auto server = FakeKernelOrg::start();
+  REQUIRE(server);
+  TempDir dest = scratch();
+  std::string url = server->url() + "/stall/" + kTarball;
+  // Without the low-speed limit this transfer would never end (the server sleeps forever).
+  auto r = download_release({.version = "6.12.99", .url = url, .sha256 = std::string(64, 'a')}, dest.path(), {});
+  REQUIRE_FALSE(r);
+  INFO(r.error().message);
+  CHECK(r.error().message.find(url) != std::string::npos);
+  CHECK(names_in(dest.path()).empty());
+}
