@@ -60,6 +60,10 @@ class Machine {
   // True once the console showed "Kernel panic".
   [[nodiscard]] bool panicked() const { return panicked_.load(); }
 
+  // Where each vCPU's instruction pointer is, for hang diagnostics ("vcpu 0
+  // rip 0x..."); call after stop() (KVM_GET_REGS waits for a running vCPU).
+  [[nodiscard]] std::string describe_vcpus() const;
+
   [[nodiscard]] const GuestMemory& memory() const { return mem_; }
   [[nodiscard]] int vcpu_count() const { return static_cast<int>(vcpus_.size()); }
 

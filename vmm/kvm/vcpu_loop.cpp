@@ -130,6 +130,17 @@ void Machine::handle_io(kvm_run* run) {
   }
 }
 
+std::string Machine::describe_vcpus() const {
+  std::string s;
+  for (const Vcpu& v : vcpus_) {
+    kvm_regs regs{};
+    kvm_mp_state mp{};
+    if (::ioctl(v.fd.get(), KVM_GET_REGS, &regs) < 0 || ::ioctl(v.fd.get(), KVM_GET_MP_STATE, &mp) < 0) continue;
+    s += fmt::format("{}vcpu {} rip {:#x} mp_state {}", s.empty() ? "" : "; ", v.id, regs.rip, mp.mp_state);
+  }
+  return s;
+}
+
 // No MMIO devices: reads see all ones, writes vanish.
 void Machine::handle_mmio(kvm_run* run) {
   if (!run->mmio.is_write) std::memset(run->mmio.data, 0xff, sizeof run->mmio.data);
