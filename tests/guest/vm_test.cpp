@@ -1,0 +1,220 @@
+// Real boots (label vm): the scenario guest program as /init of a TCG guest,
+// its RunTelemetry checked from the host. Each case exits 77 with a reason
+// when no kernel (or, for scheduler cases, no scx_simple) is available.
+//
+// Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
+// `ktstr kernel path` next to this binary. scx_simple: $KTSTR_SCX_SIMPLE,
+// else <kernel cache entry>/schedulers/scx_simple, else
+// /tmp/kexp/scheds/build/bin/scx_simple (the lead's interim build).
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <numeric>
+#include <set>
+
+#include "base/process.hpp"
+#include "base/temp_dir.hpp"
+#include "guest/telemetry_codec.hpp"
+#include "initramfs/initramfs.hpp"
+#include "vmm/vm.hpp"
+
+using namespace ktstr;
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void skip(const std::string& why) {
+  fmt::print("SKIP: {}\n", why);
+  std::fflush(stdout);
+  std::_Exit(77);
+}
+
+std::optional<fs::path> find_kernel() {
+  if (const char* k = std::getenv("KTSTR_KERNEL"); k && *k) {
+    fs::path p = k;
+    if (fs::is_directory(p)) p /= fs::exists(p / "bzImage") ? "bzImage" : "arch/x86/boot/bzImage";
+    if (fs::exists(p)) return p;
+  }
+  fs::path cli = fs::path(KTSTR_BIN_DIR) / "ktstr";
+  if (fs::exists(cli)) {
+    if (auto out = run_capture({cli.string(), "kernel", "path"}); out && out->status.success()) {
+      std::string s = out->output;
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+      fs::path p = s;
+      if (fs::is_directory(p)) p /= "bzImage";
+      if (!s.empty() && fs::exists(p)) return p;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<fs::path> find_scx_simple(const fs::path& kernel) {
+  if (const char* s = std::getenv("KTSTR_SCX_SIMPLE"); s && fs::exists(s)) return fs::path(s);
+  for (fs::path p : {kernel.parent_path() / "schedulers/scx_simple", fs::path("/tmp/kexp/scheds/build/bin/scx_simple")})
+    if (fs::exists(p)) return p;
+  return std::nullopt;
+}
+
+struct Boot {
+  vmm::VmOutcome outcome;
+  RunTelemetry tel;
+  std::string logs;
+};
+
+// Boots the scenario guest with args; fails the case on launch errors or a
+// missing telemetry frame.
+Boot boot(const std::string& topology, std::vector<std::string> args, const std::optional<fs::path>& scheduler = {},
+          const std::string& declared = "") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto tmp = TempDir::create("ktstr-guest-vm");
+  REQUIRE(tmp);
+  initramfs::Spec spec;
+  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
+  if (scheduler) {
+    spec.add_binary(*scheduler, "/bin/scx_simple");
+    args.insert(args.end(), {"--scheduler", "/bin/scx_simple"});
+  }
+  const fs::path cpio = tmp->path() / "guest.cpio";
+  auto built = initramfs::build(spec, cpio);
+  REQUIRE_MESSAGE(built, (built ? "" : built.error().message));
+  args.insert(args.end(), {"--topology", declared.empty() ? topology : declared});
+  vmm::VmConfig cfg{.kernel = *kernel, .initramfs = {cpio}, .topology = *Topology::parse(topology),
+                    .timeout = std::chrono::seconds(600), .guest_args = args, .quiet = true};
+  Boot b;
+  std::optional<std::string> telemetry;
+  auto outcome = vmm::run_vm(cfg, [&](proto::MsgType t, std::string_view payload) {
+    if (t == proto::MsgType::kTelemetry) telemetry = std::string(payload);
+    if (t == proto::MsgType::kLog) b.logs += std::string(payload) + "\n";
+  });
+  REQUIRE_MESSAGE(outcome, (outcome ? "" : outcome.error().message));
+  b.outcome = *outcome;
+  INFO("vm: ", outcome->describe(), "\nguest log:\n", b.logs);
+  REQUIRE(telemetry);
+  auto tel = guest::decode_telemetry(*telemetry);
+  REQUIRE(tel);
+  b.tel = std::move(*tel);
+  MESSAGE(fmt::format("{} {}: boot {:.1f} s, wall {:.1f} s, {} workers, guest exit {}", topology,
+                      fmt::join(args, " "), outcome->boot_seconds, outcome->wall_seconds, b.tel.workers.size(),
+                      outcome->guest_exit_code));
+  return b;
+}
+
+// Every worker progressed, used CPU and had its gaps measured.
+void check_progress(const RunTelemetry& t) {
+  REQUIRE(!t.workers.empty());
+  for (const auto& w : t.workers) {
+    CAPTURE(w.cgroup);
+    CAPTURE(w.worker);
+    CHECK(w.iterations > 0);
+    CHECK(w.cpu_ns > 0);
+    CHECK(w.max_gap_ns > 0);
+    CHECK(!w.cpus_used.empty());
+  }
+}
+
+// Sum of worker CPU time against vCPUs x step time. Workers outnumber vCPUs
+// in `steady` (two per vCPU), so the CPUs are saturated; the slack (>= 60 %)
+// covers PID 1, the kernel's own threads, TCG's uneven vCPU progress on a
+// shared 2-core host and the first scheduling ticks after release; the top
+// (<= 102 %) allows clock granularity at the step edges.
+void check_cpu_sum(const RunTelemetry& t) {
+  uint64_t step_ns = 0;
+  for (const auto& s : t.steps) step_ns += s.end_ns - s.start_ns;
+  uint64_t cpu = 0;
+  for (const auto& w : t.workers) cpu += w.cpu_ns;
+  double ratio = static_cast<double>(cpu) / (static_cast<double>(step_ns) * t.vcpus);
+  MESSAGE(fmt::format("CPU time {:.3f} s over {} vCPUs x {:.3f} s = {:.1f} %", cpu / 1e9, t.vcpus, step_ns / 1e9,
+                      ratio * 100));
+  CHECK(ratio >= 0.60);
+  CHECK(ratio <= 1.02);
+}
+
+}  // namespace
+
+TEST_CASE("steady on 1n1l2c1t under EEVDF") {
+  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "3s"});
+  CHECK(b.outcome.kind == vmm::VmOutcome::Kind::kExited);
+  CHECK(b.outcome.guest_exit_code == 0);
+  CHECK(b.tel.error == "");
+  CHECK(b.tel.vcpus == 2);
+  CHECK(b.tel.scheduler.name == "");
+  CHECK(b.tel.workers.size() == 4);
+  check_progress(b.tel);
+  check_cpu_sum(b.tel);
+}
+
+TEST_CASE("steady on 1n2l2c2t under EEVDF") {
+  auto b = boot("1n2l2c2t", {"--scenario", "steady", "--duration", "3s"});
+  CHECK(b.outcome.guest_exit_code == 0);
+  CHECK(b.tel.error == "");
+  CHECK(b.tel.topology == "1n2l2c2t");
+  CHECK(b.tel.vcpus == 8);
+  CHECK(b.tel.workers.size() == 16);
+  check_progress(b.tel);
+  check_cpu_sum(b.tel);
+}
+
+TEST_CASE("an llc:0 cpuset keeps workers on LLC 0") {
+  auto b = boot("1n2l2c1t", {"--scenario", "steady", "--duration", "2s", "--cpuset", "llc:0"});
+  CHECK(b.tel.error == "");
+  check_progress(b.tel);
+  for (const auto& w : b.tel.workers) {
+    CAPTURE(w.pid);
+    CHECK(w.cpuset == std::vector<int>{0, 1});
+    for (int c : w.cpus_used) CHECK(c <= 1);
+  }
+}
+
+TEST_CASE("a declared topology the guest does not have is an infrastructure error") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  // Boot 1n1l2c1t but declare 1n1l1c1t to the guest runtime: it must refuse.
+  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "1s"}, std::nullopt, "1n1l1c1t");
+  CHECK(b.outcome.guest_exit_code == 70);
+  CHECK(b.tel.error.find("topology mismatch: declared 1n1l1c1t, guest sees 1n1l2c1t") != std::string::npos);
+  CHECK(b.tel.workers.empty());
+}
+
+TEST_CASE("scx_simple attaches and telemetry arrives") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scx_simple(*kernel);
+  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "3s"}, sched);
+  CHECK(b.tel.error == "");
+  CHECK(b.tel.scheduler.attached);
+  CHECK(b.tel.scheduler.ops_name == "simple");
+  CHECK(!b.tel.scheduler.failed);
+  CHECK(b.outcome.guest_exit_code == 0);
+  check_progress(b.tel);
+}
+
+TEST_CASE("kill -9 of scx_simple mid-run is reported as scheduler death with the kernel's reason") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scx_simple(*kernel);
+  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+  auto b = boot("1n1l2c1t", {"--scenario", "scheduler_kill", "--duration", "4s"}, sched);
+  const auto& s = b.tel.scheduler;
+  INFO("failure: ", s.failure, "\nlog:\n", s.log_tail);
+  CHECK(b.tel.error == "");
+  CHECK(s.attached);
+  CHECK(s.failed);
+  CHECK(b.outcome.guest_exit_code == 1);
+  CHECK(s.failure.find("sched_ext: BPF scheduler \"simple\" disabled") != std::string::npos);
+  const SchedEvent* killed = nullptr;
+  const SchedEvent* detected = nullptr;
+  for (const auto& e : s.events) {
+    if (e.kind == "killed") killed = &e;
+    if ((e.kind == "died" || e.kind == "ejected") && !detected) detected = &e;
+  }
+  REQUIRE(killed);
+  REQUIRE(detected);
+  MESSAGE(fmt::format("detected {} ms after the kill: {}", (detected->t_ns - killed->t_ns) / 1'000'000, s.failure));
+  CHECK(detected->t_ns - killed->t_ns < 1'000'000'000ull);
+  // The run ended early: the second step is cut short.
+  REQUIRE(b.tel.steps.size() == 2);
+  CHECK(b.tel.steps[1].end_ns - b.tel.steps[1].start_ns < 1'500'000'000ull);
+}
