@@ -32,3 +32,13 @@ AccelChoice choose_accel() {
 }
 
 }  // namespace ktstr::vmm
+
+namespace ktstr::vmm {
+
+std::string kvm_requirement_unmet(const AccelChoice& choice) {
+  const char* req = std::getenv("KTSTR_REQUIRE_KVM");
+  if (!req || std::string_view(req) != "1" || choice.accel == Accel::kKvm) return {};
+  return fmt::format("KTSTR_REQUIRE_KVM=1 but KVM is not usable here: {}", choice.reason);
+}
+
+}  // namespace ktstr::vmm

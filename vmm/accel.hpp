@@ -18,3 +18,11 @@ struct AccelChoice {
 AccelChoice choose_accel();
 
 }  // namespace ktstr::vmm
+
+namespace ktstr::vmm {
+
+// KTSTR_REQUIRE_KVM=1 and no usable KVM: the one-line reason to skip (exit 77);
+// empty when the run may go ahead.
+std::string kvm_requirement_unmet(const AccelChoice& choice);
+
+}  // namespace ktstr::vmm

@@ -1,0 +1,56 @@
+#include "topology_check.hpp"
+
+namespace ktstr::vmmtest {
+
+namespace {
+std::vector<int> all_cpus(int n) {
+  std::vector<int> v;
+  for (int i = 0; i < n; ++i) v.push_back(i);
+  return v;
+}
+
+std::vector<int> core_siblings(const Topology& t, const CpuPlace& p) {
+  std::vector<int> v;
+  for (int th = 0; th < t.threads; ++th) v.push_back((p.llc * t.cores + p.core) * t.threads + th);
+  return v;
+}
+
+std::string str_field(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string("<missing>");
+}
+}  // namespace
+
+std::vector<std::string> topology_mismatches(const Topology& topo, const nlohmann::json& reported) {
+  std::vector<std::string> bad;
+  auto expect = [&](const std::string& what, const std::string& guest, const std::string& declared) {
+    if (guest != declared) bad.push_back(fmt::format("{}: guest {}, declared {}", what, guest, declared));
+  };
+  expect("online", str_field(reported, "online"), format_cpu_list(all_cpus(topo.vcpus())));
+  const auto& cpus = reported.contains("cpus") ? reported["cpus"] : nlohmann::json::array();
+  if (static_cast<int>(cpus.size()) != topo.vcpus())
+    bad.push_back(fmt::format("cpu count: guest {}, declared {}", cpus.size(), topo.vcpus()));
+  for (const auto& c : cpus) {
+    const int cpu = c.value("cpu", -1);
+    if (cpu < 0 || cpu >= topo.vcpus()) {
+      bad.push_back(fmt::format("unexpected cpu {}", cpu));
+      continue;
+    }
+    const CpuPlace p = topo.place(cpu);
+    const std::string at = fmt::format("cpu {} ", cpu);
+    expect(at + "package_id", str_field(c, "package_id"), std::to_string(p.llc));
+    expect(at + "core_id", str_field(c, "core_id"), std::to_string(p.core));
+    expect(at + "thread_siblings", str_field(c, "thread_siblings"), format_cpu_list(core_siblings(topo, p)));
+    expect(at + "llc_shared", str_field(c, "llc_shared"), format_cpu_list(topo.cpus_of_llc(p.llc)));
+  }
+  const auto& nodes = reported.contains("nodes") ? reported["nodes"] : nlohmann::json::object();
+  if (static_cast<int>(nodes.size()) != topo.nodes)
+    bad.push_back(fmt::format("node count: guest {}, declared {}", nodes.size(), topo.nodes));
+  for (int n = 0; n < topo.nodes; ++n) {
+    const std::string key = std::to_string(n);
+    expect(fmt::format("node {} cpulist", n), nodes.contains(key) ? nodes[key].get<std::string>() : "<missing>",
+           format_cpu_list(topo.cpus_of_node(n)));
+  }
+  return bad;
+}
+
+}  // namespace ktstr::vmmtest

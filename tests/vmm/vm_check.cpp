@@ -1,0 +1,204 @@
+// VM tests of the launcher: boots the real kernel with the probe as /init and
+// checks one property per invocation (one CTest entry each, label vm):
+//   vm_check topology NnLlCcTt   guest sysfs topology == declaration, every field
+//   vm_check flood MIB           MIB of self-checksummed messages arrive intact
+//   vm_check panic K             K messages then a guest panic: all K arrive, outcome kPanic
+//   vm_check hang                outcome kTimeout after the guest booted
+//   vm_check exit CODE           the guest's exit code is the outcome's
+//   vm_check dynamic             a dynamically linked probe (library closure) boots
+//   vm_check sigterm             SIGTERM to ktstr-vm: QEMU gone, /dev/shm files gone
+// Exit 0 pass, 1 fail, 77 skip (no kernel).
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "base/exit_codes.hpp"
+#include "base/fd.hpp"
+#include "base/process.hpp"
+#include "probe_payload.hpp"
+#include "test_env.hpp"
+#include "topology_check.hpp"
+#include "vmm/vm.hpp"
+
+namespace fs = std::filesystem;
+using ktstr::proto::MsgType;
+using ktstr::vmm::VmOutcome;
+
+namespace {
+
+int failed(const std::string& why) {
+  fmt::print(stderr, "FAIL: {}\n", why);
+  return ktstr::kExitFail;
+}
+
+ktstr::vmm::VmConfig base_config(const fs::path& kernel, const fs::path& initramfs, std::string topo,
+                                 std::vector<std::string> args) {
+  return {.kernel = kernel,
+          .initramfs = {initramfs},
+          .topology = *ktstr::Topology::parse(topo),
+          .timeout = std::chrono::seconds(240),
+          .guest_args = std::move(args),
+          .quiet = true};
+}
+
+// Runs the VM; prints the outcome; nullopt (after printing) on launch failure.
+std::optional<VmOutcome> boot(const ktstr::vmm::VmConfig& cfg, const ktstr::vmm::FrameSink& sink) {
+  auto out = ktstr::vmm::run_vm(cfg, sink);
+  if (!out) {
+    fmt::print(stderr, "launch failed: {}\n", out.error().message);
+    return std::nullopt;
+  }
+  fmt::print("outcome exit_code={} boot={:.2f}s wall={:.2f}s frames={} bytes={} {}\n", out->exit_code(),
+             out->boot_seconds, out->wall_seconds, out->frames, out->payload_bytes, out->describe());
+  return std::move(*out);
+}
+
+int check_topology(const fs::path& kernel, const fs::path& cpio, const std::string& topo_str) {
+  auto topo = ktstr::Topology::parse(topo_str);
+  if (!topo) return failed(topo.error().message);
+  std::string reported;
+  auto out = boot(base_config(kernel, cpio, topo_str, {"topology"}), [&](MsgType t, std::string_view p) {
+    if (t == MsgType::kTopology) reported = p;
+  });
+  if (!out || out->exit_code() != 0) return failed("the probe did not exit 0");
+  fmt::print("guest sysfs: {}\n", reported);
+  auto bad = ktstr::vmmtest::topology_mismatches(*topo, nlohmann::json::parse(reported, nullptr, false));
+  for (const auto& b : bad) fmt::print(stderr, "mismatch: {}\n", b);
+  return bad.empty() ? ktstr::kExitPass : failed(fmt::format("{} topology fields differ", bad.size()));
+}
+
+int check_flood(const fs::path& kernel, const fs::path& cpio, uint64_t mib) {
+  uint64_t next = 0, bytes = 0, broken = 0;
+  std::string stats;
+  auto out = boot(base_config(kernel, cpio, "1n1l1c1t", {"flood", std::to_string(mib)}),
+                  [&](MsgType t, std::string_view p) {
+                    if (t == MsgType::kLog) stats = p;
+                    if (t != MsgType::kData) return;
+                    uint64_t index = 0;
+                    if (!ktstr::probe::check_message(p, index) || index != next) ++broken;
+                    next = index + 1;
+                    bytes += p.size();
+                  });
+  if (!out || out->exit_code() != 0) return failed("the probe did not exit 0");
+  auto j = nlohmann::json::parse(stats, nullptr, false);
+  if (j.is_object() && j.contains("flood_ns"))
+    fmt::print("guest send rate: {:.1f} MB/s ({} bytes in {:.2f} s)\n",
+               j["flood_bytes"].get<double>() / j["flood_ns"].get<double>() * 1e3, j["flood_bytes"].get<uint64_t>(),
+               j["flood_ns"].get<double>() / 1e9);
+  if (broken) return failed(fmt::format("{} messages corrupt or out of order", broken));
+  if (bytes != mib << 20) return failed(fmt::format("{} bytes arrived, {} sent", bytes, mib << 20));
+  return ktstr::kExitPass;
+}
+
+int check_panic(const fs::path& kernel, const fs::path& cpio, uint64_t k) {
+  uint64_t next = 0;
+  bool in_order = true;
+  auto out = boot(base_config(kernel, cpio, "1n1l1c1t", {"panic", std::to_string(k)}),
+                  [&](MsgType t, std::string_view p) {
+                    if (t != MsgType::kData) return;
+                    if (p != fmt::format("msg {}", next)) in_order = false;
+                    ++next;
+                  });
+  if (!out) return failed("launch");
+  if (out->kind != VmOutcome::Kind::kPanic) return failed("outcome is not kPanic");
+  if (out->exit_code() != ktstr::kExitPanic) return failed("exit code is not kExitPanic");
+  if (!in_order || next != k) return failed(fmt::format("{} of {} messages arrived (in order: {})", next, k, in_order));
+  return ktstr::kExitPass;
+}
+
+int check_hang(const fs::path& kernel, const fs::path& cpio) {
+  auto cfg = base_config(kernel, cpio, "1n1l1c1t", {"hang"});
+  cfg.timeout = std::chrono::seconds(45);
+  bool hello = false;
+  auto out = boot(cfg, [&](MsgType t, std::string_view) { hello |= t == MsgType::kHello; });
+  if (!out) return failed("launch");
+  if (!hello) return failed("the guest never said hello (boot slower than the timeout?)");
+  if (out->kind != VmOutcome::Kind::kTimeout || out->exit_code() != ktstr::kExitTimeout)
+    return failed("outcome is not kTimeout");
+  if (out->describe().find("timeout after 45 s") == std::string::npos) return failed("message lacks 'timeout after'");
+  return ktstr::kExitPass;
+}
+
+int check_exit(const fs::path& kernel, const fs::path& cpio, int code) {
+  auto out = boot(base_config(kernel, cpio, "1n1l1c1t", {"exit", std::to_string(code)}), {});
+  if (!out) return failed("launch");
+  return out->kind == VmOutcome::Kind::kExited && out->exit_code() == code
+             ? ktstr::kExitPass
+             : failed(fmt::format("exit code {} instead of {}", out->exit_code(), code));
+}
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> kids;
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) {
+    auto text = ktstr::read_file(task.path() / "children");
+    if (!text) continue;
+    std::istringstream in(*text);
+    for (pid_t k; in >> k;) kids.push_back(k);
+  }
+  return kids;
+}
+
+std::vector<fs::path> shm_files_of(pid_t pid) {
+  std::vector<fs::path> v;
+  const std::string prefix = fmt::format("ktstr-{}-", pid);
+  for (const auto& e : fs::directory_iterator("/dev/shm"))
+    if (e.path().filename().string().starts_with(prefix)) v.push_back(e.path());
+  return v;
+}
+
+int check_sigterm(const fs::path& kernel, const fs::path& cpio) {
+  const fs::path vm = ktstr::vmmtest::self_dir() / "ktstr-vm";
+  auto child = ktstr::ChildProcess::spawn({vm.string(), "--kernel", kernel.string(), "--initramfs", cpio.string(),
+                                           "--topology", "1n1l2c1t", "--timeout", "200", "--", "hang"});
+  if (!child) return failed(child.error().message);
+  // SIGTERM while QEMU runs and its RAM files exist.
+  pid_t qemu = -1;
+  for (int i = 0; i < 2000 && (qemu < 0 || shm_files_of(child->pid()).empty()); ++i) {
+    auto kids = children_of(child->pid());
+    if (!kids.empty()) qemu = kids[0];
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (qemu < 0) return failed("ktstr-vm started no QEMU");
+  const auto files = shm_files_of(child->pid());
+  fmt::print("ktstr-vm pid {}, QEMU pid {}, {} /dev/shm files\n", child->pid(), qemu, files.size());
+  if (files.empty()) return failed("no /dev/shm guest RAM file seen");
+  child->kill(SIGTERM);
+  auto st = child->wait();
+  fmt::print("ktstr-vm: {}\n", st.describe());
+  if (!st.exited || st.code != ktstr::kExitSignalBase + SIGTERM) return failed("ktstr-vm did not exit 128+SIGTERM");
+  if (::kill(qemu, 0) == 0 || errno != ESRCH) return failed(fmt::format("QEMU pid {} still exists", qemu));
+  for (const auto& f : files)
+    if (fs::exists(f)) return failed(fmt::format("{} left behind", f.string()));
+  return ktstr::kExitPass;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return failed("usage: vm_check CASE [ARG]");
+  auto kernel = ktstr::vmmtest::find_kernel();
+  if (!kernel) {
+    fmt::print("skip: no kernel (set KTSTR_KERNEL to a bzImage, or run `ktstr kernel build`)\n");
+    return ktstr::kExitSkip;
+  }
+  const bool dynamic = args[0] == "dynamic";
+  auto cpio = ktstr::vmmtest::probe_initramfs(dynamic ? KTSTR_PROBE_DYNAMIC : KTSTR_PROBE_STATIC, dynamic);
+  if (!cpio) return failed(cpio.error().message);
+  fmt::print("kernel {}, initramfs {}\n", kernel->string(), cpio->string());
+  const std::string arg = args.size() > 1 ? args[1] : "";
+  const std::string& what = args[0];
+  if (what == "topology") return check_topology(*kernel, *cpio, arg);
+  if (what == "flood") return check_flood(*kernel, *cpio, arg.empty() ? 64 : std::stoull(arg));
+  if (what == "panic") return check_panic(*kernel, *cpio, arg.empty() ? 100 : std::stoull(arg));
+  if (what == "hang") return check_hang(*kernel, *cpio);
+  if (what == "exit") return check_exit(*kernel, *cpio, arg.empty() ? 5 : std::stoi(arg));
+  if (what == "dynamic") return check_topology(*kernel, *cpio, "1n1l2c1t");
+  if (what == "sigterm") return check_sigterm(*kernel, *cpio);
+  return failed("unknown case " + what);
+}

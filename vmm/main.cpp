@@ -1,0 +1,93 @@
+// ktstr-vm: boot a kernel with a declared CPU topology and run the
+// initramfs's /init; the guest's exit code becomes ours.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "base/exit_codes.hpp"
+#include "vmm/accel.hpp"
+#include "vmm/stop_signal.hpp"
+#include "vmm/vm.hpp"
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Guest stdout/stderr frames pass straight through; logs go to stderr.
+void print_frame(ktstr::proto::MsgType type, std::string_view payload) {
+  using ktstr::proto::MsgType;
+  switch (type) {
+    case MsgType::kStdout: std::fwrite(payload.data(), 1, payload.size(), stdout); std::fflush(stdout); break;
+    case MsgType::kStderr: std::fwrite(payload.data(), 1, payload.size(), stderr); break;
+    case MsgType::kLog: fmt::print(stderr, "guest: {}\n", payload); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ktstr-vm: boot a kernel in a VM with a declared CPU topology and run its initramfs's /init"};
+  std::string kernel, initramfs, topology = "1n1l1c1t", engine = "auto", cmdline, out_dir;
+  uint64_t memory = 0;
+  int timeout = 300;
+  bool console = false;
+  std::vector<std::string> guest_args;
+  app.add_option("--kernel", kernel, "bzImage to boot")->required();
+  app.add_option("--initramfs", initramfs, "newc cpio archive(s), comma-separated, unpacked in order")->required();
+  app.add_option("--topology", topology, "NnLlCcTt: NUMA nodes, LLCs in total, cores per LLC, threads per core");
+  app.add_option("--memory", memory, "guest RAM in MiB (default: from the initramfs size)");
+  app.add_option("--timeout", timeout, "seconds from launch before the VM is killed")->check(CLI::PositiveNumber);
+  app.add_option("--engine", engine, "auto, qemu or kvm");
+  app.add_option("--cmdline", cmdline, "extra kernel command-line words");
+  app.add_option("--out-dir", out_dir, "directory for console.log and qemu.log (default: temporary, kept on failure)");
+  app.add_flag("--console", console, "echo the guest console (ttyS0) to stderr");
+  app.add_option("guest_args", guest_args, "arguments for the guest (after --)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto topo = ktstr::Topology::parse(topology);
+  if (!topo) return fmt::print(stderr, "ktstr-vm: --topology: {}\n", topo.error().message), ktstr::kExitInfra;
+  auto eng = ktstr::vmm::parse_engine(engine);
+  if (!eng) return fmt::print(stderr, "ktstr-vm: --engine: {}\n", eng.error().message), ktstr::kExitInfra;
+  if (auto why = ktstr::vmm::kvm_requirement_unmet(ktstr::vmm::choose_accel()); !why.empty())
+    return fmt::print(stderr, "ktstr-vm: skip: {}\n", why), ktstr::kExitSkip;
+
+  ktstr::vmm::VmConfig cfg{.kernel = kernel,
+                           .initramfs = {},
+                           .topology = *topo,
+                           .memory_mib = memory,
+                           .timeout = std::chrono::seconds(timeout),
+                           .engine = *eng,
+                           .extra_cmdline = cmdline,
+                           .guest_args = guest_args,
+                           .out_dir = out_dir,
+                           .echo_console = console};
+  for (auto& a : split_commas(initramfs)) cfg.initramfs.emplace_back(a);
+  // A directory names a kernel build tree or cache entry holding bzImage.
+  if (std::filesystem::is_directory(cfg.kernel)) {
+    for (auto cand : {cfg.kernel / "bzImage", cfg.kernel / "arch/x86/boot/bzImage"})
+      if (std::filesystem::exists(cand)) {
+        cfg.kernel = cand;
+        break;
+      }
+  }
+
+  ktstr::vmm::install_stop_signals();
+  auto outcome = ktstr::vmm::run_vm(cfg, print_frame);
+  if (!outcome) {
+    fmt::print(stderr, "ktstr-vm: {}\n", outcome.error().message);
+    return ktstr::kExitInfra;
+  }
+  if (auto what = outcome->describe(); !what.empty()) fmt::print(stderr, "ktstr-vm: {}\n", what);
+  return outcome->exit_code();
+}
