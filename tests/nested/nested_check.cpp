@@ -1,0 +1,158 @@
+// PID 1 of the nested rig's host VM (a KVM-capable kernel under QEMU-TCG):
+// boots the ktstr kernel with `--engine kvm` (run_vm, the launcher's library)
+// and checks, in order: the guest-reported topology for each declared one,
+// the panic path, the timeout path, exit-code propagation; then the boot-time
+// bench against QEMU -enable-kvm on the same kernel and initramfs.
+// Results are lines "RIG: ..." on the console; the host side (nested_rig)
+// parses them. Never throws: an exception in PID 1 panics the kernel.
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "base/exit_codes.hpp"
+#include "topology_check.hpp"
+#include "vmm/vm.hpp"
+
+namespace {
+
+using ktstr::vmm::Engine;
+using ktstr::vmm::VmConfig;
+using ktstr::vmm::VmOutcome;
+namespace fs = std::filesystem;
+
+int g_pass = 0, g_fail = 0;
+
+void say(const std::string& line) {
+  std::fputs((line + "\n").c_str(), stdout);
+  std::fflush(stdout);
+}
+
+void verdict(bool ok, const std::string& what) {
+  (ok ? g_pass : g_fail)++;
+  say(fmt::format("RIG: {} {}", ok ? "PASS" : "FAIL", what));
+}
+
+void mount_basics() {
+  for (const char* d : {"/proc", "/sys", "/dev", "/tmp"}) ::mkdir(d, 0755);
+  ::mount("proc", "/proc", "proc", 0, nullptr);
+  ::mount("sysfs", "/sys", "sysfs", 0, nullptr);
+  ::mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
+  ::mount("tmpfs", "/tmp", "tmpfs", 0, nullptr);
+  ::mkdir("/dev/shm", 01777);
+  ::mount("tmpfs", "/dev/shm", "tmpfs", 0, nullptr);
+}
+
+VmConfig config(const std::string& topo, std::vector<std::string> args, Engine engine, int timeout_s = 300) {
+  static int run = 0;
+  return {.kernel = "/ktstr/bzImage",
+          .initramfs = {"/ktstr/probe.cpio"},
+          .topology = *ktstr::Topology::parse(topo),
+          .memory_mib = 0,
+          .timeout = std::chrono::seconds(timeout_s),
+          .engine = engine,
+          .extra_cmdline = "",
+          .guest_args = std::move(args),
+          .out_dir = fmt::format("/tmp/run{}", run++),
+          .echo_console = false,
+          .quiet = true};
+}
+
+// Runs one VM; a launch failure is reported and counted as a failure.
+std::optional<VmOutcome> boot(const VmConfig& c, const ktstr::vmm::FrameSink& sink, const std::string& what) {
+  auto out = ktstr::vmm::run_vm(c, sink);
+  if (!out) {
+    verdict(false, fmt::format("{}: launch failed: {}", what, out.error().message));
+    return std::nullopt;
+  }
+  say(fmt::format("RIG: info {}: kind {} exit {} boot {:.2f} s wall {:.2f} s frames {}", what,
+                  static_cast<int>(out->kind), out->exit_code(), out->boot_seconds, out->wall_seconds, out->frames));
+  if (out->exit_code() != 0 && out->kind != VmOutcome::Kind::kPanic && out->kind != VmOutcome::Kind::kTimeout)
+    say(out->describe());
+  return std::move(*out);
+}
+
+void check_topology(const std::string& topo) {
+  std::string reported;
+  auto out = boot(config(topo, {"topology"}, Engine::kKvm), [&](ktstr::proto::MsgType t, std::string_view p) {
+    if (t == ktstr::proto::MsgType::kTopology) reported = p;
+  }, "topology " + topo);
+  if (!out) return;
+  const auto bad = ktstr::vmmtest::topology_mismatches(*ktstr::Topology::parse(topo),
+                                                       nlohmann::json::parse(reported, nullptr, false));
+  say(fmt::format("RIG: info guest sysfs {}: {}", topo, reported));
+  for (const auto& b : bad) say("RIG: mismatch " + topo + ": " + b);
+  verdict(out->exit_code() == 0 && !reported.empty() && bad.empty(), "topology " + topo);
+}
+
+void check_panic() {
+  uint64_t frames = 0;
+  auto out = boot(config("1n1l1c1t", {"panic", "20"}, Engine::kKvm),
+                  [&](ktstr::proto::MsgType t, std::string_view) { frames += t == ktstr::proto::MsgType::kData; },
+                  "panic");
+  if (!out) return;
+  verdict(out->kind == VmOutcome::Kind::kPanic && out->exit_code() == ktstr::kExitPanic && frames == 20,
+          fmt::format("panic (exit {}, {} of 20 frames before the panic)", out->exit_code(), frames));
+}
+
+void check_timeout() {
+  auto out = boot(config("1n1l1c1t", {"hang"}, Engine::kKvm, 20), {}, "timeout");
+  if (!out) return;
+  verdict(out->kind == VmOutcome::Kind::kTimeout && out->exit_code() == ktstr::kExitTimeout &&
+              out->wall_seconds < 25,
+          fmt::format("timeout (exit {}, stopped after {:.1f} s of 20)", out->exit_code(), out->wall_seconds));
+}
+
+void check_exit_code() {
+  auto out = boot(config("1n1l1c1t", {"exit", "5"}, Engine::kKvm), {}, "exit 5");
+  if (out) verdict(out->exit_code() == 5, fmt::format("exit code propagation (got {})", out->exit_code()));
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? -1 : v[v.size() / 2];
+}
+
+// Boot-to-exit wall time of each engine, same kernel, initramfs and topology,
+// alternating engines so drift hits both alike.
+void bench(int rounds) {
+  std::vector<double> own, qemu;
+  for (int i = 0; i < rounds; ++i) {
+    for (Engine e : {Engine::kKvm, Engine::kQemu}) {
+      auto out = boot(config("1n1l2c1t", {"exit", "0"}, e), {}, e == Engine::kKvm ? "bench kvm-engine" : "bench qemu-kvm");
+      if (!out || out->exit_code() != 0) {
+        verdict(false, "bench run failed");
+        return;
+      }
+      (e == Engine::kKvm ? own : qemu).push_back(out->wall_seconds);
+    }
+  }
+  const double a = median(own), b = median(qemu);
+  say(fmt::format("RIG: bench boot-to-exit 1n1l2c1t median of {}: kvm engine {:.3f} s, qemu -enable-kvm {:.3f} s, "
+                  "ratio {:.3f} (goal <= 0.5)", rounds, a, b, a / b));
+}
+
+}  // namespace
+
+int main() {
+  mount_basics();
+  say("RIG: start");
+  if (::access("/dev/kvm", R_OK | W_OK) != 0) {
+    say("RIG: FAIL /dev/kvm missing in the rig host (KVM/KVM_AMD not in the host kernel, or no svm in -cpu max)");
+    g_fail++;
+  } else {
+    for (const char* t : {"1n1l2c1t", "1n2l2c2t", "2n2l2c1t", "1n2l3c1t"}) check_topology(t);
+    check_exit_code();
+    check_panic();
+    check_timeout();
+    bench(3);
+  }
+  say(fmt::format("RIG: done pass={} fail={}", g_pass, g_fail));
+  ::sync();
+  ::reboot(RB_AUTOBOOT);  // QEMU runs with -no-reboot: a reboot ends it
+  return 0;
+}

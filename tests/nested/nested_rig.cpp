@@ -1,0 +1,110 @@
+// The nested rig, host side: QEMU-TCG (`-cpu max` exposes SVM + NPT) boots a
+// KVM-capable host kernel whose initramfs carries nested_check as /init, the
+// ktstr kernel, the guest probe's initramfs and qemu-system-x86_64 (for the
+// bench). nested_check boots the ktstr kernel with the own KVM engine inside
+// and prints "RIG: ..." lines, which this program echoes and judges.
+//
+// Opt-in (it takes minutes): KTSTR_NESTED=1. Host kernel: KTSTR_HOST_KERNEL or
+// /tmp/kvmhost/arch/x86/boot/bzImage (built from the ktstr fragment plus
+// kconfig/host-kvm.kconfig, see tests/nested/README.md). Exit 0 pass, 1 fail,
+// 77 skip with a one-line reason.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "base/exit_codes.hpp"
+#include "base/fd.hpp"
+#include "base/process.hpp"
+#include "initramfs/initramfs.hpp"
+#include "test_env.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kRigTimeout = 40min;
+
+int skip(const std::string& why) {
+  fmt::print("skip: {}\n", why);
+  return ktstr::kExitSkip;
+}
+
+ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::path& probe_cpio,
+                                            const std::string& qemu) {
+  ktstr::initramfs::Spec spec;
+  spec.add_default_dirs();
+  spec.add_binary(ktstr::vmmtest::self_dir() / "nested_check", "/init");
+  spec.add_binary(qemu, "/usr/bin/qemu-system-x86_64");
+  // QEMU's -M pc firmware and option ROMs for -kernel boots (Debian paths).
+  spec.add_file("/usr/share/seabios/bios-256k.bin", "/usr/share/seabios/bios-256k.bin");
+  spec.add_file("/usr/share/qemu/linuxboot_dma.bin", "/usr/share/qemu/linuxboot_dma.bin");
+  spec.add_file("/usr/share/qemu/kvmvapic.bin", "/usr/share/qemu/kvmvapic.bin");
+  spec.add_file(kernel, "/ktstr/bzImage");
+  spec.add_file(probe_cpio, "/ktstr/probe.cpio");
+  const fs::path out = ktstr::vmmtest::self_dir() / "nested-rig.cpio";
+  KTSTR_TRY(ktstr::initramfs::build(spec, out));
+  return out;
+}
+
+}  // namespace
+
+int main() {
+  const char* opt_in = std::getenv("KTSTR_NESTED");
+  if (!opt_in || std::string(opt_in) != "1") return skip("nested KVM rig is opt-in (takes minutes): set KTSTR_NESTED=1");
+  const char* hk = std::getenv("KTSTR_HOST_KERNEL");
+  const fs::path host_kernel = hk && *hk ? fs::path(hk) : fs::path("/tmp/kvmhost/arch/x86/boot/bzImage");
+  if (!fs::exists(host_kernel))
+    return skip(fmt::format("no rig host kernel at {} (build it: tests/nested/build-host-kernel.sh)",
+                            host_kernel.string()));
+  auto kernel = ktstr::vmmtest::find_kernel();
+  if (!kernel) return skip("no ktstr kernel (set KTSTR_KERNEL to a bzImage, or run `ktstr kernel build`)");
+  auto qemu = ktstr::find_in_path("qemu-system-x86_64");
+  if (!qemu) return skip("qemu-system-x86_64 not installed");
+
+  auto probe = ktstr::vmmtest::probe_initramfs(ktstr::vmmtest::self_dir() / "vmm_probe", false);
+  if (!probe) return fmt::print("rig: {}\n", probe.error().message), ktstr::kExitInfra;
+  auto rig = build_rig_initramfs(*kernel, *probe, *qemu);
+  if (!rig) return fmt::print("rig: {}\n", rig.error().message), ktstr::kExitInfra;
+  fmt::print("rig: host kernel {}, ktstr kernel {}, initramfs {} ({} MiB)\n", host_kernel.string(),
+             kernel->string(), rig->string(), fs::file_size(*rig) >> 20);
+
+  const fs::path console = ktstr::vmmtest::self_dir() / "nested-rig-console.log";
+  auto out = ktstr::open_file(console, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!out) return fmt::print("rig: {}\n", out.error().message), ktstr::kExitInfra;
+  // 2 vCPUs (the machine has 2 cores), 3 GiB: the rig initramfs, its unpacked
+  // copy, and a guest of a few hundred MiB at a time.
+  auto child = ktstr::ChildProcess::spawn(
+      {*qemu, "-no-user-config", "-nodefaults", "-display", "none", "-no-reboot", "-M", "pc", "-accel",
+       "tcg,thread=multi", "-cpu", "max", "-smp", "2", "-m", "3G", "-kernel", host_kernel.string(), "-initrd",
+       rig->string(), "-append", "console=ttyS0 panic=-1 rdinit=/init quiet", "-serial", "stdio"},
+      {.stdout_fd = out->get(), .stderr_fd = out->get(), .new_process_group = true});
+  if (!child) return fmt::print("rig: {}\n", child.error().message), ktstr::kExitInfra;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto status = child->wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(kRigTimeout));
+  if (!status) child->terminate(1s);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string log = ktstr::read_file(console).value_or("");
+  int pass = 0, fail = 0;
+  bool done = false;
+  size_t pos = 0;
+  while (pos < log.size()) {
+    size_t nl = log.find('\n', pos);
+    std::string line = log.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? log.size() : nl + 1;
+    const auto at = line.find("RIG: ");
+    if (at == std::string::npos) continue;
+    line = line.substr(at);
+    fmt::print("{}\n", line);
+    pass += line.starts_with("RIG: PASS");
+    fail += line.starts_with("RIG: FAIL");
+    done = done || line.starts_with("RIG: done");
+  }
+  fmt::print("rig: {:.0f} s wall, {} passed, {} failed{} (console: {})\n", wall, pass, fail,
+             done ? "" : ", rig did not finish", console.string());
+  return done && fail == 0 && pass > 0 ? ktstr::kExitPass : ktstr::kExitFail;
+}
