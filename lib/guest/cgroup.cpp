@@ -102,7 +102,6 @@ Result<CgroupManager> CgroupManager::open(const fs::path& mount_point, std::stri
   if (!fs::exists(mount_point / "cgroup.controllers"))
     return fail("{} is not a cgroup2 mount (no cgroup.controllers)", mount_point.string());
   // The hierarchy root itself may hold tasks (PID 1) and still delegate.
-  Cgroup top;
   auto enable = [&]() -> Result<void> {
     auto fd = KTSTR_TRY(open_file(mount_point / "cgroup.subtree_control", O_WRONLY));
     return write_all(fd.get(), "+cpuset +cpu");

@@ -67,8 +67,8 @@ class Player {
       out_.cgroups.push_back({.name = g->def.name, .step = i, .cpuset = g->cpuset, .weight = g->def.weight,
                               .workers = static_cast<int>(pool_.live_in(g->def.name).size())});
     }
+    rec.end_ns = monotonic_ns() - ctx_.run_start_ns;  // before stopping workers takes its time
     auto records = pool_.end_step(i, last || ended_early);
-    rec.end_ns = monotonic_ns() - ctx_.run_start_ns;
     for (auto& w : records) {
       if (auto* g = find(w.cgroup)) w.cpuset = g->cpuset;
       out_.workers.push_back(std::move(w));

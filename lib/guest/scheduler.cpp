@@ -105,6 +105,12 @@ void SchedulerRunner::monitor_loop() {
     std::string st = state();
     std::optional<ExitStatus> exited = poll_proc();
     if (st == "enabled" && !exited) continue;
+    // A killed scheduler's struct_ops link goes away while the process is
+    // still exiting; give the exit a moment so death is reported as death.
+    for (int i = 0; i < 10 && !exited; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      exited = poll_proc();
+    }
     std::string what = exited ? fmt::format("scheduler {} {}", tel_.name, exited->describe())
                               : fmt::format("sched_ext state left 'enabled' (now '{}')", st);
     record_failure(exited ? "died" : "ejected", what);

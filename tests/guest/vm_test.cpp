@@ -203,12 +203,13 @@ TEST_CASE("kill -9 of scx_simple mid-run is reported as scheduler death with the
   CHECK(s.attached);
   CHECK(s.failed);
   CHECK(b.outcome.guest_exit_code == 1);
+  CHECK(s.failure.find("scheduler scx_simple killed by signal 9") != std::string::npos);
   CHECK(s.failure.find("sched_ext: BPF scheduler \"simple\" disabled") != std::string::npos);
   const SchedEvent* killed = nullptr;
   const SchedEvent* detected = nullptr;
   for (const auto& e : s.events) {
     if (e.kind == "killed") killed = &e;
-    if ((e.kind == "died" || e.kind == "ejected") && !detected) detected = &e;
+    if (e.kind == "died" && !detected) detected = &e;
   }
   REQUIRE(killed);
   REQUIRE(detected);
