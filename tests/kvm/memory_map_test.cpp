@@ -38,6 +38,7 @@ std::string fake_bzimage() {
   h.xloadflags = 0x7f;
   h.initrd_addr_max = 0x7fffffff;
   h.init_size = 64 * kMiB;
+  h.pref_address = 16 * kMiB;  // LOAD_PHYSICAL_ADDR
   h.cmdline_size = 2047;
   std::memcpy(b.data() + 0x1f1, &h, sizeof h);
   return b;
@@ -96,7 +97,7 @@ TEST_CASE("zero page: fixed addresses do not overlap each other or the loaded im
   REQUIRE(initrd);
   CHECK(*initrd % 4096 == 0);
   CHECK(*initrd + 100 * kMiB <= 496 * kMiB);
-  CHECK(*initrd >= layout::kKernelLoadAddr + 64 * kMiB);
+  CHECK(*initrd >= 16 * kMiB + 64 * kMiB);  // above the decompression buffer at pref_address
   // Every fixed region, then kernel and initrd: pairwise disjoint.
   struct R { uint64_t a, b; };
   std::vector<R> rs = {{layout::kGdtAddr, layout::kGdtAddr + 5 * 8},
@@ -106,7 +107,7 @@ TEST_CASE("zero page: fixed addresses do not overlap each other or the loaded im
                        {layout::kPdAddr, layout::kPdAddr + layout::kPdPages * 4096},
                        {layout::kCmdlineAddr, layout::kCmdlineAddr + layout::kCmdlineMax},
                        {layout::kAcpiStart, layout::kAcpiEnd},
-                       {layout::kKernelLoadAddr, layout::kKernelLoadAddr + 64 * kMiB},
+                       {layout::kKernelLoadAddr, 16 * kMiB + 64 * kMiB},
                        {*initrd, *initrd + 100 * kMiB},
                        {496 * kMiB, 512 * kMiB}};
   for (size_t i = 0; i < rs.size(); ++i)
@@ -129,6 +130,8 @@ TEST_CASE("initramfs too large for RAM is an error, not a truncation") {
   auto img = BzImage::parse(fake_bzimage());
   REQUIRE(img);
   CHECK(!place_initrd(img->hdr, 450 * kMiB, 496 * kMiB));
+  CHECK(place_initrd(img->hdr, 400 * kMiB, 496 * kMiB));
+  CHECK(!place_initrd(img->hdr, 420 * kMiB, 496 * kMiB));  // would overlap pref_address + init_size
 }
 
 TEST_CASE("a file without HdrS is rejected") {

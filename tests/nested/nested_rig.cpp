@@ -6,7 +6,7 @@
 //
 // Opt-in (it takes minutes): KTSTR_NESTED=1. Host kernel: KTSTR_HOST_KERNEL or
 // /tmp/kvmhost/arch/x86/boot/bzImage (built from the ktstr fragment plus
-// kconfig/host-kvm.kconfig, see tests/nested/README.md). Exit 0 pass, 1 fail,
+// kconfig/host-kvm.kconfig by tests/nested/build-host-kernel.sh). Exit 0 pass, 1 fail,
 // 77 skip with a one-line reason.
 #include <fcntl.h>
 #include <unistd.h>

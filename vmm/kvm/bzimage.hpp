@@ -30,7 +30,7 @@ struct BzImage {
 
 // Where the initrd goes: as high as possible below min(initrd_addr_max,
 // ceiling), page aligned, above the kernel's decompression footprint
-// (load address + init_size). Errors when it does not fit.
+// (max(load address, pref_address) + init_size). Errors when it does not fit.
 Result<uint64_t> place_initrd(const setup_header& hdr, uint64_t initrd_bytes, uint64_t ceiling);
 
 // Inputs of the zero page besides the header copied from the bzImage.
