@@ -29,6 +29,7 @@ struct Transfer {
   int fd = -1;
   Sha256* hash = nullptr;
   ProgressBar* progress = nullptr;
+  const std::function<bool()>* cancelled = nullptr;
   long long offset = 0;              // bytes of the .part kept for this request
   long long received = 0;            // body bytes written by this request
   std::optional<long long> range_start;  // from Content-Range on a 206
@@ -101,6 +102,10 @@ size_t on_data(char* data, size_t size, size_t n, void* user) {
 int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
   t->progress->update(t->offset + now, total > 0 ? t->offset + total : 0);
+  if (t->cancelled && *t->cancelled && (*t->cancelled)()) {
+    t->error = Error{fmt::format("GET {}: interrupted", t->curl->url())};
+    return 1;  // aborts with CURLE_ABORTED_BY_CALLBACK
+  }
   return 0;
 }
 
@@ -116,7 +121,8 @@ struct Attempt {
 
 // One GET of url, appending to part (Range from its current size). The hash
 // is recomputed over the kept bytes first, so it always covers the whole file.
-Attempt fetch_once(const std::string& url, const fs::path& part, Sha256& hash, ProgressBar& bar) {
+Attempt fetch_once(const std::string& url, const fs::path& part, Sha256& hash, ProgressBar& bar,
+                   const DownloadOptions& opts) {
   auto run = [&](Transfer& t) -> Result<void> {
     UniqueFd fd = KTSTR_TRY(open_file(part, O_WRONLY | O_CREAT | O_APPEND, 0644));
     t.offset = file_size_or_zero(part);
@@ -144,7 +150,7 @@ Attempt fetch_once(const std::string& url, const fs::path& part, Sha256& hash, P
     if (::fsync(fd.get()) != 0) return fail_errno(fmt::format("fsync {}", part.string()));
     return {};
   };
-  Transfer t{.hash = &hash, .progress = &bar};
+  Transfer t{.hash = &hash, .progress = &bar, .cancelled = &opts.cancelled};
   Attempt a{.result = run(t)};
   a.received = t.received;
   a.code = t.curl != nullptr ? t.curl->last_code() : CURLE_OK;
@@ -186,7 +192,7 @@ Result<fs::path> download_release(const KernelRelease& rel, const fs::path& dest
   }
   ProgressBar bar(name, opts.progress);
   for (int attempt = 1;; ++attempt) {
-    Attempt a = fetch_once(rel.url, part, hash, bar);
+    Attempt a = fetch_once(rel.url, part, hash, bar, opts);
     if (a.result) break;
     if (file_size_or_zero(part) == 0) fs::remove(part, ec);  // leave no empty litter
     if (attempt == kMaxAttempts || a.received == 0 || !resumable(a.code))

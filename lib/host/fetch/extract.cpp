@@ -9,6 +9,7 @@
 #include "host/fetch/archive_handle.hpp"
 #include "host/fetch/entry_check.hpp"
 #include "host/fetch/fetch.hpp"
+#include "host/fetch/tar_reader.hpp"
 #include "host/fetch/temp_dir.hpp"
 
 namespace ktstr::fetch {
@@ -16,24 +17,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// libarchive read block; large blocks cut syscalls on a 150 MB tarball.
-constexpr size_t kReadBlock = 1 << 20;
-
 // Keep modes and mtimes (make compares mtimes), never follow or replace
 // symlinks already on disk, never honour ".." or absolute names even if a
 // check above were to miss one (defence in depth, libarchive archive_write_disk(3)).
 constexpr int kDiskFlags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                            ARCHIVE_EXTRACT_SECURE_NODOTDOT;
-
-Result<ArchiveReader> open_reader(const fs::path& archive_path) {
-  ArchiveReader in(archive_read_new());
-  if (!in) return fail("archive_read_new: out of memory");
-  archive_read_support_filter_all(in.get());
-  archive_read_support_format_tar(in.get());
-  if (archive_read_open_filename(in.get(), archive_path.c_str(), kReadBlock) != ARCHIVE_OK)
-    return fail("{}", archive_error(in.get()));
-  return in;
-}
 
 Result<ArchiveWriter> open_writer() {
   ArchiveWriter out(archive_write_disk_new());
@@ -87,10 +75,12 @@ Result<void> copy_data(archive* in, archive* out) {
 }
 
 // Extracts every entry of in under root; returns the set of top-level names.
-Result<std::set<std::string>> extract_all(archive* in, archive* out, const std::string& root) {
+Result<std::set<std::string>> extract_all(archive* in, archive* out, const std::string& root,
+                                          const ExtractOptions& opts) {
   std::set<std::string> tops;
   archive_entry* entry = nullptr;
   for (;;) {
+    if (opts.cancelled && opts.cancelled()) return fail("interrupted");
     int r = archive_read_next_header(in, &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) return fail("{}", archive_error(in));
@@ -129,6 +119,10 @@ Result<fs::path> single_top_dir(const std::set<std::string>& tops, const fs::pat
 }  // namespace
 
 Result<fs::path> extract_archive(const fs::path& archive_path, const fs::path& dest_dir) {
+  return extract_archive(archive_path, dest_dir, ExtractOptions{});
+}
+
+Result<fs::path> extract_archive(const fs::path& archive_path, const fs::path& dest_dir, const ExtractOptions& opts) {
   auto ctx = [&](Error e) { return std::move(e).context(fmt::format("extracting {}", archive_path.string())); };
   std::error_code ec;
   fs::create_directories(dest_dir, ec);
@@ -140,9 +134,9 @@ Result<fs::path> extract_archive(const fs::path& archive_path, const fs::path& d
 
   auto run = [&]() -> Result<fs::path> {
     TempDir tmp = KTSTR_TRY(TempDir::create(root, ".ktstr-extract-"));
-    ArchiveReader in = KTSTR_TRY(open_reader(archive_path));
+    TarReader in = KTSTR_TRY(open_tar_reader(archive_path));
     ArchiveWriter out = KTSTR_TRY(open_writer());
-    auto tops = KTSTR_TRY(extract_all(in.get(), out.get(), tmp.path().string()));
+    auto tops = KTSTR_TRY(extract_all(in.archive.get(), out.get(), tmp.path().string(), opts));
     fs::path top = KTSTR_TRY(single_top_dir(tops, tmp.path()));
     fs::path final_path = root / top.filename();
     // RENAME_NOREPLACE: never merge into or clobber an existing tree.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,16 @@ namespace ktstr::fetch {
 struct DownloadOptions {
   std::string mirror;
   bool progress = false;  // progress bar on stderr, only when stderr is a tty
+  // Polled during transfers; returning true aborts with an "interrupted"
+  // error (the .part is kept for a later resume). E.g. kernel::interrupted.
+  std::function<bool()> cancelled;
+};
+
+// Options for extract_archive.
+struct ExtractOptions {
+  // Polled between entries; returning true aborts with an "interrupted"
+  // error and removes everything extracted so far.
+  std::function<bool()> cancelled;
 };
 
 // One concrete kernel release: full version ("6.12.3"), tarball URL and the
@@ -42,5 +53,7 @@ Result<std::filesystem::path> download_release(const KernelRelease&, const std::
 // directory of the archive (e.g. dest_dir/linux-6.12.3).
 Result<std::filesystem::path> extract_archive(const std::filesystem::path& archive,
                                               const std::filesystem::path& dest_dir);
+Result<std::filesystem::path> extract_archive(const std::filesystem::path& archive,
+                                              const std::filesystem::path& dest_dir, const ExtractOptions& opts);
 
 }  // namespace ktstr::fetch

@@ -145,3 +145,14 @@ TEST_CASE("download_release gives up on a server that stops sending (low-speed l
   CHECK(r.error().message.find(url) != std::string::npos);
   CHECK(names_in(dest.path()).empty());
 }
+
+TEST_CASE("download_release stops when cancelled") {
+  auto server = FakeKernelOrg::start();
+  REQUIRE(server);
+  KernelRelease rel = release_of(*server);
+  TempDir dest = scratch();
+  auto r = download_release(rel, dest.path(), {.cancelled = [] { return true; }});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == fmt::format("GET {}: interrupted", rel.url));
+  CHECK_FALSE(fs::exists(dest.path() / kTarball));
+}

@@ -163,3 +163,15 @@ TEST_CASE("extract_archive refuses several top-level entries and an existing tar
   CHECK(ktstr::read_file(tmp.path() / "d2/linux/keep").value() == "mine");
   CHECK(names_in(tmp.path() / "d2") == std::vector<std::string>{"linux"});
 }
+
+TEST_CASE("extract_archive stops when cancelled and removes what it wrote") {
+  TempDir tmp = scratch();
+  fs::path tar = tmp.path() / "t.tar.xz";
+  REQUIRE(write_tar(tar, fake_tree("linux")));
+  int polls = 0;
+  auto r = extract_archive(tar, tmp.path() / "dest", {.cancelled = [&] { return ++polls > 3; }});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("interrupted") != std::string::npos);
+  CHECK(polls == 4);
+  CHECK(names_in(tmp.path() / "dest").empty());
+}
