@@ -21,6 +21,10 @@ struct LoadedObject {
   PlacedObject place;
   ElfInfo info;
   int loader = -1;  // index of the object whose DT_NEEDED pulled this one in
+  // $ORIGIN on the host: the directory of the path ld.so opened for a library,
+  // but of the symlink-resolved path for the executable (glibc takes it from
+  // /proc/self/exe, _dl_get_origin).
+  std::string host_origin;
 };
 
 // A search directory on both sides: $ORIGIN expands to the requesting
@@ -38,9 +42,9 @@ std::string replace_origin(std::string dir, const std::string& origin) {
   return dir;
 }
 
-SearchDir expand(const std::string& dir, const PlacedObject& obj) {
-  return {replace_origin(dir, obj.host.parent_path().string()),
-          replace_origin(dir, fs::path(obj.guest).parent_path().string())};
+SearchDir expand(const std::string& dir, const LoadedObject& obj) {
+  return {replace_origin(dir, obj.host_origin),
+          replace_origin(dir, fs::path(obj.place.guest).parent_path().string())};
 }
 
 std::string normal(const std::string& p) { return fs::path(p).lexically_normal().string(); }
@@ -53,10 +57,10 @@ std::vector<SearchDir> path_dirs(const std::vector<LoadedObject>& objects, int i
   if (!obj.info.has_runpath) {
     for (int i = index; i >= 0; i = objects[i].loader) {
       if (objects[i].info.has_runpath) continue;  // its DT_RPATH is ignored
-      for (const auto& d : objects[i].info.rpath) dirs.push_back(expand(d, objects[i].place));
+      for (const auto& d : objects[i].info.rpath) dirs.push_back(expand(d, objects[i]));
     }
   }
-  for (const auto& d : obj.info.runpath) dirs.push_back(expand(d, obj.place));
+  for (const auto& d : obj.info.runpath) dirs.push_back(expand(d, obj));
   return dirs;
 }
 
@@ -95,16 +99,24 @@ Result<std::optional<Found>> search(const std::string& name, const std::vector<L
   for (const auto& dir : path_dirs(objects, index)) {
     if (auto f = KTSTR_TRY(try_dir(dir))) return f;
   }
+  auto outside_defaults = [&](const fs::path& p) {
+    const auto& d = config.default_dirs;
+    return std::find(d.begin(), d.end(), p.parent_path().string()) == d.end();
+  };
   if (req.elf_class == ELFCLASS64 && req.machine == EM_X86_64) {
     searched.push_back("ld.so.cache");
     if (auto hit = config.cache_lookup(name)) {
       if (auto info = KTSTR_TRY(probe(*hit, req)))
-        return std::optional<Found>{Found{{*hit, normal(*hit)}, std::move(*info)}};
+        return std::optional<Found>{
+            Found{{*hit, normal(*hit), outside_defaults(*hit)}, std::move(*info)}};
     }
   }
   for (const auto* list : {&config.conf_dirs, &config.default_dirs}) {
     for (const auto& d : *list) {
-      if (auto f = KTSTR_TRY(try_dir({d, d}))) return f;
+      if (auto f = KTSTR_TRY(try_dir({d, d}))) {
+        f->place.needs_ld_cache = outside_defaults(f->place.host);
+        return f;
+      }
     }
   }
   return std::optional<Found>{};
@@ -121,7 +133,10 @@ Result<std::vector<PlacedObject>> resolve_closure(const fs::path& elf, const std
     return fail("{} is not an ELF executable", elf.string());
 
   std::vector<LoadedObject> objects;
-  objects.push_back({{elf, normal(guest_path)}, std::move(*root), -1});
+  std::error_code canon_ec;
+  fs::path real = fs::canonical(elf, canon_ec);
+  if (canon_ec) real = elf;
+  objects.push_back({{elf, normal(guest_path)}, std::move(*root), -1, real.parent_path().string()});
   std::unordered_set<std::string> loaded_names;
   std::vector<PlacedObject> out;
   auto add = [&](Found f, int loader, const std::string& name) {
@@ -129,7 +144,8 @@ Result<std::vector<PlacedObject>> resolve_closure(const fs::path& elf, const std
     loaded_names.insert(fs::path(f.place.host).filename().string());
     if (!f.info.soname.empty()) loaded_names.insert(f.info.soname);
     out.push_back(f.place);
-    objects.push_back({std::move(f.place), std::move(f.info), loader});
+    std::string origin = f.place.host.parent_path().string();
+    objects.push_back({std::move(f.place), std::move(f.info), loader, std::move(origin)});
   };
 
   // The interpreter is mapped first and answers to its own soname, so

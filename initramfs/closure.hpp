@@ -18,6 +18,9 @@ namespace ktstr::initramfs {
 struct PlacedObject {
   std::filesystem::path host;
   std::string guest;
+  // Found through ld.so.cache or ld.so.conf in a directory the loader does not
+  // search by default: the guest loader needs the host's /etc/ld.so.cache.
+  bool needs_ld_cache = false;
 };
 
 // Resolves the libraries and interpreter of `elf`, which the guest will run

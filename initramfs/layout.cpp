@@ -12,6 +12,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr const char* kGuestLdCache = "/etc/ld.so.cache";
+
 const char* kind_name(EntryKind k) {
   switch (k) {
     case EntryKind::kFile: return "file";
@@ -133,8 +135,14 @@ Result<std::vector<Entry>> resolve_layout(const Spec& spec) {
       auto guest = "/" + KTSTR_TRY(normalize_destination(item.dst));
       auto libs = KTSTR_TRY(resolve_closure(b->src, guest, *config));
       KTSTR_TRY_VOID(layout.put(item.dst, KTSTR_TRY(file_entry(b->src, -1, "binary"))));
-      for (const auto& lib : libs)
+      for (const auto& lib : libs) {
         KTSTR_TRY_VOID(layout.put(lib.guest, KTSTR_TRY(file_entry(lib.host, -1, "library"))));
+        // The guest loader finds a library outside its default dirs only
+        // through the cache; entries for absent files fall through to the
+        // default dirs (glibc dl-load.c), so the host's cache is safe to ship.
+        if (lib.needs_ld_cache)
+          KTSTR_TRY_VOID(layout.put(kGuestLdCache, KTSTR_TRY(file_entry(kGuestLdCache, -1, "file"))));
+      }
     } else if (auto* f = std::get_if<FileRequest>(&r)) {
       KTSTR_TRY_VOID(layout.put(item.dst, KTSTR_TRY(file_entry(f->src, f->mode, "file"))));
     } else if (auto* by = std::get_if<BytesRequest>(&r)) {

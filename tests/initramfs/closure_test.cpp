@@ -110,3 +110,31 @@ TEST_CASE("bad binaries are reported with their names") {
     CHECK(m.find("/usr/lib/x86_64-linux-gnu") != std::string::npos);
   }
 }
+
+TEST_CASE("$ORIGIN of a symlinked executable is its real directory, as ld.so sees it") {
+  TempDir dir;
+  fs::create_symlink(KTSTR_TEST_ORIGIN_RUNPATH, dir / "link");
+  auto closure = library_closure(dir / "link");
+  REQUIRE_MESSAGE(closure.has_value(), closure.error().message);
+  CHECK(std::find(closure->begin(), closure->end(), fs::path(KTSTR_TEST_ORIGIN_LIB).lexically_normal()) !=
+        closure->end());
+}
+
+TEST_CASE("a library found only through ld.so.conf keeps its path and asks for the cache") {
+  auto config = load_loader_config();
+  REQUIRE(config.has_value());
+  const fs::path gone_dir = fs::path(KTSTR_TEST_GONE_LIB).parent_path();
+  REQUIRE(fs::exists(gone_dir / "libktstr_gone.so"));
+  config->conf_dirs.insert(config->conf_dirs.begin(), gone_dir.string());
+  auto placed = resolve_closure(KTSTR_TEST_NEEDS_GONE, "/init", *config);
+  REQUIRE_MESSAGE(placed.has_value(), placed.error().message);
+  int with_cache = 0;
+  for (const auto& p : *placed) {
+    if (p.host.filename() == "libktstr_gone.so") {
+      CHECK(p.guest == (gone_dir / "libktstr_gone.so").lexically_normal().string());
+      CHECK(p.needs_ld_cache);
+    }
+    with_cache += p.needs_ld_cache;
+  }
+  CHECK(with_cache == 1);  // libc and ld.so live in default dirs
+}
