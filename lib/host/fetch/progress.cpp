@@ -27,8 +27,9 @@ void ProgressBar::update(long long done, long long total) {
   if (!enabled_) return;
   auto now = std::chrono::steady_clock::now();
   bool finished = total > 0 && done >= total;
-  if (drawn_ && !finished && now - last_draw_ < kRedrawInterval) return;
+  if (drawn_ && (finished ? last_done_ == done : now - last_draw_ < kRedrawInterval)) return;
   last_draw_ = now;
+  last_done_ = done;
   drawn_ = true;
   double secs = std::chrono::duration<double>(now - start_).count();
   double rate = secs > 0 ? done / kMiB / secs : 0;

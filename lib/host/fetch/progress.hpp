@@ -22,6 +22,7 @@ class ProgressBar {
   std::string label_;
   bool enabled_ = false;
   bool drawn_ = false;
+  long long last_done_ = -1;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };
