@@ -11,6 +11,8 @@ Test hooks:
                                  send N body bytes, then close the connection
   /stall/...                     any path under /stall/ sends headers, then
                                  nothing, forever (a dead server)
+  --ignore-range                 answer every GET with 200 and the whole file,
+                                 like servers without byte-range support
   --log FILE                     one line per request: "GET <path> range=<Range or ->"
 
 Prints "PORT <n>" on stdout once listening (bind port 0 = ephemeral).
@@ -100,6 +102,7 @@ def make_fake_kernel_org(root):
 class Handler(http.server.SimpleHTTPRequestHandler):
     drop_after = None
     drop_left = 0
+    ignore_range = False
     lock = threading.Lock()
     log_file = None
 
@@ -136,7 +139,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             data = f.read()
         start, status = 0, 200
         m = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
-        if m:
+        if m and not self.ignore_range:
             start = int(m.group(1))
             if start >= len(data):
                 self.send_response(416)
@@ -169,12 +172,14 @@ def main():
     p.add_argument("--make-fake-kernel-org", action="store_true")
     p.add_argument("--drop-after", type=int)
     p.add_argument("--drop-count", type=int, default=1)
+    p.add_argument("--ignore-range", action="store_true")
     p.add_argument("--log")
     args = p.parse_args()
     if args.make_fake_kernel_org:
         make_fake_kernel_org(args.root)
     Handler.drop_after = args.drop_after
     Handler.drop_left = args.drop_count
+    Handler.ignore_range = args.ignore_range
     if args.log:
         Handler.log_file = open(args.log, "a")
     handler = lambda *a, **kw: Handler(*a, directory=args.root, **kw)

@@ -91,6 +91,19 @@ TEST_CASE("download_release keeps the .part when every attempt is cut, and the n
   CHECK(ktstr::read_file(*resumed).value() == ktstr::read_file(server->root() / "v6.x" / kTarball).value());
 }
 
+TEST_CASE("download_release starts over when the server ignores the Range request (200, not 206)") {
+  auto server = FakeKernelOrg::start({.ignore_range = true});
+  REQUIRE(server);
+  KernelRelease rel = release_of(*server);
+  TempDir dest = scratch();
+  // A .part whose bytes are wrong: appending the full 200 body to it would fail the checksum.
+  REQUIRE(ktstr::write_file_atomic(dest.path() / (std::string(kTarball) + ".part"), std::string(5000, 'x')));
+  auto path = download_release(rel, dest.path(), {});
+  REQUIRE_MESSAGE(path, (path ? "" : path.error().message));
+  CHECK(count(server->log(), "range=bytes=5000-") == 1);
+  CHECK(ktstr::read_file(*path).value() == ktstr::read_file(server->root() / "v6.x" / kTarball).value());
+}
+
 TEST_CASE("download_release rejects a checksum mismatch, names both hashes and leaves no file") {
   auto server = FakeKernelOrg::start();
   REQUIRE(server);

@@ -38,6 +38,7 @@ Result<FakeKernelOrg> FakeKernelOrg::start(const Options& opts) {
     argv.insert(argv.end(), {"--drop-after", std::to_string(*opts.drop_after), "--drop-count",
                              std::to_string(opts.drop_count)});
   }
+  if (opts.ignore_range) argv.push_back("--ignore-range");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return fail_errno("pipe2");
   UniqueFd rd(fds[0]);

@@ -20,6 +20,7 @@ class FakeKernelOrg {
   struct Options {
     std::optional<int> drop_after;  // drop tarball responses after this many body bytes
     int drop_count = 1;             // ... for this many responses
+    bool ignore_range = false;      // answer Range requests with 200 and the whole file
   };
 
   static Result<FakeKernelOrg> start(const Options& opts);
