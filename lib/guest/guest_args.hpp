@@ -13,7 +13,7 @@ namespace ktstr::guest {
 
 struct GuestArgs {
   std::string test = "scenario";           // name recorded in telemetry
-  std::string scenario = "steady";         // canned scenario (scenarios.hpp)
+  std::string scenario = "steady";         // canned scenario (scenarios.hpp); "a,b" runs both in turn
   uint64_t duration_ns = 4'000'000'000ull;
   std::optional<std::string> topology;     // declared; verified against sysfs
   std::string scheduler;                   // binary; empty: EEVDF

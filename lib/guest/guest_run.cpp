@@ -90,8 +90,14 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
   if (hooks.body) {
     r = hooks.body(ctx);
   } else {
-    auto s = ctx.canned(args.scenario);
-    r = s ? ctx.run(*s) : Result<void>(std::unexpected(s.error()));
+    // "a,b,c" runs several canned scenarios back to back in one boot.
+    for (std::string_view rest = args.scenario; r && !rest.empty() && !stop_requested();) {
+      auto comma = rest.find(',');
+      auto s = ctx.canned(rest.substr(0, comma));
+      r = s ? ctx.run(*s) : Result<void>(std::unexpected(s.error()));
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      if (sched && sched->failed()) break;
+    }
   }
   if (sched) {
     sched->stop();

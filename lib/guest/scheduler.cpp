@@ -105,15 +105,28 @@ void SchedulerRunner::monitor_loop() {
     std::string st = state();
     std::optional<ExitStatus> exited = poll_proc();
     if (st == "enabled" && !exited) continue;
-    // A killed scheduler's struct_ops link goes away while the process is
-    // still exiting; give the exit a moment so death is reported as death.
-    for (int i = 0; i < 10 && !exited; ++i) {
+    // A killed scheduler's exit trails its ejection: the kernel disables
+    // sched_ext while the process is still exiting (the struct_ops link is
+    // released from exit and waits for the disable work). Give the exit up
+    // to kDeathGrace so a death is reported as one, still within 500 ms.
+    const auto grace_end = std::chrono::steady_clock::now() + kDeathGrace;
+    while (!exited && std::chrono::steady_clock::now() < grace_end) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       exited = poll_proc();
     }
     std::string what = exited ? fmt::format("scheduler {} {}", tel_.name, exited->describe())
                               : fmt::format("sched_ext state left 'enabled' (now '{}')", st);
     record_failure(exited ? "died" : "ejected", what);
+    // An ejected scheduler that exits soon after is recorded as dead too.
+    for (int i = 0; i < 100 && !exited; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if ((exited = poll_proc())) {
+        std::string died = fmt::format("scheduler {} {}", tel_.name, exited->describe());
+        event("died", died);
+        std::lock_guard lk(mu_);
+        tel_.failure = died + "; " + tel_.failure;
+      }
+    }
     return;
   }
 }

@@ -35,6 +35,7 @@ struct SchedulerOptions {
 class SchedulerRunner {
  public:
   static constexpr auto kPollInterval = std::chrono::milliseconds(50);
+  static constexpr auto kDeathGrace = std::chrono::milliseconds(350);
   static constexpr size_t kLogBytes = 64 * 1024;
 
   // Starts the scheduler and waits until it is enabled. On failure the error
