@@ -9,6 +9,7 @@
 #include "host/fetch/archive_handle.hpp"
 #include "host/fetch/entry_check.hpp"
 #include "host/fetch/fetch.hpp"
+#include "host/fetch/link_guard.hpp"
 #include "host/fetch/tar_reader.hpp"
 #include "host/fetch/temp_dir.hpp"
 
@@ -34,7 +35,7 @@ Result<ArchiveWriter> open_writer() {
 
 // Rewrites one entry to live under root after checking that it stays inside.
 // Returns its normalised relative path ("" for the archive's "./" entry).
-Result<std::string> relocate_entry(archive_entry* entry, const std::string& root) {
+Result<std::string> relocate_entry(archive_entry* entry, const std::string& root, LinkGuard& links) {
   const char* name = archive_entry_pathname(entry);
   if (name == nullptr) return fail("entry without a readable name");
   std::string rel = KTSTR_TRY(safe_relative_path(name));
@@ -42,6 +43,7 @@ Result<std::string> relocate_entry(archive_entry* entry, const std::string& root
   if (const char* link = archive_entry_hardlink(entry); link != nullptr) {
     auto link_rel = safe_relative_path(link);
     if (!link_rel) return std::unexpected(std::move(link_rel).error().context(fmt::format("hard link '{}'", name)));
+    KTSTR_TRY_VOID(links.check_hardlink(rel, *link_rel));
     archive_entry_set_hardlink(entry, (root + "/" + *link_rel).c_str());
   } else {
     switch (archive_entry_filetype(entry)) {
@@ -50,7 +52,7 @@ Result<std::string> relocate_entry(archive_entry* entry, const std::string& root
         break;
       case AE_IFLNK: {
         const char* target = archive_entry_symlink(entry);
-        KTSTR_TRY_VOID(check_symlink_target(rel, target != nullptr ? target : ""));
+        KTSTR_TRY_VOID(links.add_symlink(rel, target != nullptr ? target : ""));
         break;
       }
       default:
@@ -78,13 +80,14 @@ Result<void> copy_data(archive* in, archive* out) {
 Result<std::set<std::string>> extract_all(archive* in, archive* out, const std::string& root,
                                           const ExtractOptions& opts) {
   std::set<std::string> tops;
+  LinkGuard links;
   archive_entry* entry = nullptr;
   for (;;) {
     if (opts.cancelled && opts.cancelled()) return fail("interrupted");
     int r = archive_read_next_header(in, &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) return fail("{}", archive_error(in));
-    std::string rel = KTSTR_TRY(relocate_entry(entry, root));
+    std::string rel = KTSTR_TRY(relocate_entry(entry, root, links));
     if (rel.empty()) continue;
     tops.emplace(top_component(rel));
     if (archive_write_header(out, entry) < ARCHIVE_WARN)
@@ -96,6 +99,7 @@ Result<std::set<std::string>> extract_all(archive* in, archive* out, const std::
   }
   // Directory modes and mtimes are applied at close (archive_write_disk(3)).
   if (archive_write_close(out) != ARCHIVE_OK) return fail("finishing: {}", archive_error(out));
+  KTSTR_TRY_VOID(links.verify_on_disk(root));
   return tops;
 }
 

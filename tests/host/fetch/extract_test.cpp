@@ -66,7 +66,7 @@ TEST_CASE("extract_archive reads every supported compression") {
   for (auto [c, ext] : {std::pair{Compression::kNone, "tar"}, {Compression::kGzip, "tar.gz"},
                         {Compression::kXz, "tar.xz"}, {Compression::kZstd, "tar.zst"},
                         {Compression::kBzip2, "tar.bz2"}}) {
-    CAPTURE(ext);
+    INFO(std::string(ext));
     fs::path tar = tmp.path() / fmt::format("t.{}", ext);
     REQUIRE(write_tar(tar, fake_tree(fmt::format("linux-{}", ext)), c));
     auto top = extract_archive(tar, tmp.path() / "out");
@@ -103,11 +103,19 @@ TEST_CASE("extract_archive rejects absolute names, escaping symlinks and escapin
       {"symlink up", test::symlink("linux/esc", "../../outside-target"), "linux/esc"},
       {"symlink absolute", test::symlink("linux/esc", "/etc"), "linux/esc"},
       {"hard link up", hardlink("linux/h", "../outside-target"), "../outside-target"},
+      // linux/up -> linux itself; y -> linux/up/../.. is lexically the root,
+      // physically the destination's parent (outside).
+      {"symlink chain", test::symlink("linux/y", "up/../.."), "linux/y"},
+      {"hard link through a symlink", hardlink("linux/h", "linux/y/outside-target"), "linux/y"},
+      {"hard link to a symlink", hardlink("linux/deeper/h", "linux/y"), "linux/y"},
   };
   for (const Case& c : cases) {
-    INFO(c.what);
+    INFO(std::string(c.what));
     fs::path tar = tmp.path() / "bad.tar";
     auto entries = fake_tree("linux");
+    entries.push_back(test::symlink("linux/up", "."));
+    entries.push_back(dir("linux/deeper"));
+    if (std::string(c.what).starts_with("hard link t")) entries.push_back(test::symlink("linux/y", "up/../.."));
     entries.push_back(c.bad);
     entries.push_back(file("linux/after", "written after the bad entry"));
     REQUIRE(write_tar(tar, entries, Compression::kNone));
@@ -134,7 +142,7 @@ TEST_CASE("extract_archive rejects corrupt and non-archive input and removes its
   for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i) flipped[i] = static_cast<char>(~flipped[i]);
   for (auto [what, data] : {std::pair{"truncated", truncated}, {"flipped", flipped},
                             {"not an archive", std::string("hello, this is not a tarball\n")}}) {
-    CAPTURE(what);
+    INFO(std::string(what));
     fs::path bad = tmp.path() / "bad.tar.xz";
     REQUIRE(ktstr::write_file_atomic(bad, data));
     fs::path dest = tmp.path() / "dest";
