@@ -29,7 +29,8 @@ bool stamp_matches(const fs::path& out, const fs::path& stamp, const std::string
 }
 
 // Writes the archive to a temp file next to out and renames it into place.
-Result<uint64_t> write_archive_file(const std::vector<Entry>& entries, const fs::path& out) {
+Result<uint64_t> write_archive_file(const std::vector<Entry>& entries, const fs::path& out,
+                                    const BuildOptions& options) {
   fs::path tmp = out;
   tmp += fmt::format(".tmp.{}", ::getpid());
   uint64_t written = 0;
@@ -38,7 +39,7 @@ Result<uint64_t> write_archive_file(const std::vector<Entry>& entries, const fs:
     KTSTR_TRY_VOID(write_cpio(entries, [&](std::string_view bytes) -> Result<void> {
       written += bytes.size();
       return write_all(fd.get(), bytes);
-    }));
+    }, options));
     if (::fsync(fd.get()) != 0) return fail_errno(fmt::format("fsync {}", tmp.string()));
     if (::rename(tmp.c_str(), out.c_str()) != 0)
       return fail_errno(fmt::format("rename {} -> {}", tmp.string(), out.string()));
@@ -53,9 +54,12 @@ Result<uint64_t> write_archive_file(const std::vector<Entry>& entries, const fs:
 
 }  // namespace
 
-Result<bool> build(const Spec& spec, const fs::path& out) {
+Result<bool> build(const Spec& spec, const fs::path& out) { return build(spec, out, BuildOptions{}); }
+
+Result<bool> build(const Spec& spec, const fs::path& out, const BuildOptions& options) {
   auto entries = KTSTR_TRY(resolve_layout(spec));
   auto digest = KTSTR_TRY(layout_digest(entries));
+  if (options.compression == Compression::kZstd) digest += fmt::format("+zstd{}", options.zstd_level);
   fs::path stamp = out;
   stamp += ".stamp";
   if (stamp_matches(out, stamp, digest)) return false;
@@ -67,18 +71,20 @@ Result<bool> build(const Spec& spec, const fs::path& out) {
   // Drop the old stamp first: a crash between the archive and stamp writes
   // must leave "rebuild needed", never a stale match.
   ::unlink(stamp.c_str());
-  auto size = KTSTR_TRY(write_archive_file(entries, out));
+  auto size = KTSTR_TRY(write_archive_file(entries, out, options));
   KTSTR_TRY_VOID(write_file_atomic(stamp, stamp_text(digest, size)));
   return true;
 }
 
-Result<std::string> build_to_string(const Spec& spec) {
+Result<std::string> build_to_string(const Spec& spec) { return build_to_string(spec, BuildOptions{}); }
+
+Result<std::string> build_to_string(const Spec& spec, const BuildOptions& options) {
   auto entries = KTSTR_TRY(resolve_layout(spec));
   std::string out;
   KTSTR_TRY_VOID(write_cpio(entries, [&](std::string_view bytes) -> Result<void> {
     out.append(bytes);
     return {};
-  }));
+  }, options));
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "base/fd.hpp"
 
@@ -26,6 +27,7 @@ using EntryPtr = std::unique_ptr<archive_entry, EntryDeleter>;
 struct SinkState {
   const ByteSink* sink;
   std::optional<Error> error;
+  uint64_t written = 0;
 };
 
 la_ssize_t write_callback(archive*, void* client, const void* buf, size_t len) {
@@ -35,6 +37,7 @@ la_ssize_t write_callback(archive*, void* client, const void* buf, size_t len) {
     state->error = std::move(r).error();
     return -1;
   }
+  state->written += len;
   return static_cast<la_ssize_t>(len);
 }
 
@@ -78,12 +81,16 @@ Result<void> copy_source(archive* a, SinkState& state, const Entry& e) {
 
 }  // namespace
 
-Result<void> write_cpio(const std::vector<Entry>& entries, const ByteSink& sink) {
+Result<void> write_cpio(const std::vector<Entry>& entries, const ByteSink& sink,
+                        const BuildOptions& options) {
   ArchivePtr a(archive_write_new());
   if (!a) return fail("archive_write_new: out of memory");
   SinkState state{&sink, std::nullopt};
+  const bool zstd = options.compression == Compression::kZstd;
   if (archive_write_set_format_cpio_newc(a.get()) != ARCHIVE_OK ||
-      archive_write_add_filter_none(a.get()) != ARCHIVE_OK ||
+      (zstd ? archive_write_add_filter_zstd(a.get()) : archive_write_add_filter_none(a.get())) != ARCHIVE_OK ||
+      (zstd && archive_write_set_filter_option(a.get(), "zstd", "compression-level",
+                                               std::to_string(options.zstd_level).c_str()) != ARCHIVE_OK) ||
       archive_write_set_bytes_per_block(a.get(), 1 << 16) != ARCHIVE_OK ||
       // 1: do not pad the final block; the kernel reads concatenated archives.
       archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK)
@@ -125,6 +132,10 @@ Result<void> write_cpio(const std::vector<Entry>& entries, const ByteSink& sink)
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK)
     return std::unexpected(archive_error(a.get(), state, "close"));
+  // The kernel looks for the next concatenated archive only at 4-byte aligned
+  // offsets and skips zero bytes (init/initramfs.c unpack_to_rootfs: "!(this_header & 3)");
+  // a compressed stream of odd length would hide the per-run archive behind it.
+  if (state.written % 4 != 0) KTSTR_TRY_VOID(sink(std::string(4 - state.written % 4, '\0')));
   return {};
 }
 

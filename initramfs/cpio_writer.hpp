@@ -18,6 +18,8 @@ using ByteSink = std::function<Result<void>(std::string_view)>;
 // TRAILER!!! record, with no padding beyond newc's own 4-byte alignment so
 // archives concatenate cleanly. Every field that could vary between runs is
 // fixed: mtime 0, uid/gid 0, dev 0, inode = 1 + index, nlink 1 (2 for dirs).
-Result<void> write_cpio(const std::vector<Entry>& entries, const ByteSink& sink);
+// With options.compression == kZstd the whole archive is one zstd stream.
+Result<void> write_cpio(const std::vector<Entry>& entries, const ByteSink& sink,
+                        const BuildOptions& options = {});
 
 }  // namespace ktstr::initramfs

@@ -63,15 +63,29 @@ class Spec {
   std::vector<SpecItem> items_;
 };
 
+// How the archive bytes are stored. The kernel unpacks concatenated archives
+// that are each compressed or not (CONFIG_RD_ZSTD for kZstd). Uncompressed is
+// the default: under TCG, decompressing in the guest costs more than reading
+// the larger image (DESIGN.md pitfalls).
+enum class Compression { kNone, kZstd };
+
+struct BuildOptions {
+  Compression compression = Compression::kNone;
+  int zstd_level = 3;  // 1..19; only for kZstd
+};
+
 // Writes a deterministic newc cpio (sorted entries, mtime 0, uid/gid 0, stable
 // inode numbers) to out via temp file + rename. If out exists and the sidecar
 // stamp (out + ".stamp": digest of the spec including each source file's
 // size, mtime and content hash) matches, does nothing and returns false;
 // otherwise writes out and the stamp and returns true.
 Result<bool> build(const Spec& spec, const std::filesystem::path& out);
+// Same, with a choice of compression (recorded in the stamp).
+Result<bool> build(const Spec& spec, const std::filesystem::path& out, const BuildOptions& options);
 
 // Serializes a spec into a cpio in memory (for the small per-run archive).
 Result<std::string> build_to_string(const Spec& spec);
+Result<std::string> build_to_string(const Spec& spec, const BuildOptions& options);
 
 // The ELF shared-library closure of a binary, resolved like ld.so: DT_NEEDED,
 // DT_RPATH/DT_RUNPATH ($ORIGIN expanded), LD_LIBRARY_PATH is NOT used,

@@ -13,7 +13,7 @@ namespace ktstr::initramfs {
 namespace {
 
 // Bump when the bytes write_cpio produces for the same entries change.
-constexpr std::string_view kFormatVersion = "ktstr-initramfs-newc-1";
+constexpr std::string_view kFormatVersion = "ktstr-initramfs-newc-2";
 
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -159,4 +160,31 @@ TEST_CASE("bad destinations and sources are rejected with their names") {
   auto e = build_to_string(not_elf);
   REQUIRE_FALSE(e.has_value());
   CHECK(e.error().message == "/etc/hostname is not an ELF executable");
+}
+
+TEST_CASE("zstd output is a zstd stream holding the same archive") {
+  Spec spec;
+  spec.add_default_dirs().add_bytes("/big", std::string(200000, 'z'));
+  auto plain = build_to_string(spec);
+  auto packed = build_to_string(spec, BuildOptions{.compression = Compression::kZstd});
+  REQUIRE(plain.has_value());
+  REQUIRE_MESSAGE(packed.has_value(), packed.error().message);
+  CHECK(packed->starts_with("\x28\xb5\x2f\xfd"));  // zstd frame magic (RFC 8878 3.1.1)
+  CHECK(packed->size() < plain->size() / 10);
+  CHECK(packed->size() % 4 == 0);  // the kernel finds a following archive only at 4-byte offsets
+  // libarchive's zstd reader rejects the kernel-oriented zero padding after
+  // the frame (at most 3 bytes), so hand it the frame alone.
+  const size_t frame_size = ZSTD_findFrameCompressedSize(packed->data(), packed->size());
+  REQUIRE_FALSE(ZSTD_isError(frame_size));
+  CHECK(packed->size() - frame_size < 4);
+  CHECK(packed->find_first_not_of('\0', frame_size) == std::string::npos);
+  const std::string frame = packed->substr(0, frame_size);
+  auto a = read_cpio(*plain);
+  auto b = read_cpio(frame);
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].path == b[i].path);
+    CHECK(a[i].data == b[i].data);
+  }
+  CHECK(*packed == build_to_string(spec, BuildOptions{.compression = Compression::kZstd}).value());
 }

@@ -23,6 +23,7 @@ struct InitramfsArgs {
   bool bare = false;
   bool force = false;
   bool closure = false;
+  int zstd_level = 0;  // 0: uncompressed
 };
 
 // Splits "A:B" at the first ':'; both halves must be non-empty.
@@ -79,7 +80,9 @@ CommandResult cmd_initramfs(const InitramfsArgs& a) {
     fs::remove(a.out + ".stamp", ec);
   }
   auto start = std::chrono::steady_clock::now();
-  bool written = KTSTR_TRY(initramfs::build(spec, a.out));
+  initramfs::BuildOptions options;
+  if (a.zstd_level > 0) options = {.compression = initramfs::Compression::kZstd, .zstd_level = a.zstd_level};
+  bool written = KTSTR_TRY(initramfs::build(spec, a.out, options));
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::error_code ec;
   auto size = fs::file_size(a.out, ec);
@@ -103,6 +106,8 @@ void add_initramfs_commands(CLI::App& app) {
   cmd->add_option("--init", args->init, "BIN placed at /init (the guest's PID 1)");
   cmd->add_flag("--bare", args->bare, "Omit the default dirs and /dev/console, /dev/null");
   cmd->add_flag("--force", args->force, "Rebuild even if the stamp says the archive is current");
+  cmd->add_option("--zstd", args->zstd_level, "Compress with zstd at this level (kernel needs CONFIG_RD_ZSTD)")
+      ->check(CLI::Range(1, 19));
   cmd->add_flag("--closure", args->closure, "Only print each binary's resolved library closure");
   cmd->callback([args] { command_result() = cmd_initramfs(*args); });
 }
