@@ -4,7 +4,7 @@
 # CTEST_FILE with one add_test per test and per gauntlet topology variant.
 #
 # Input variables (all set by ktstr_add_test):
-#   TEST_TARGET TEST_EXE CTEST_FILE LAUNCHER KERNEL SKIP_REASON INITRAMFS OUT_DIR
+#   TEST_TARGET TEST_EXE CTEST_FILE LAUNCHER KERNEL SKIP_REASON INITRAMFS OUT_DIR BUILD_DIR
 #   DISCOVERY_TIMEOUT FORCE_GAUNTLET GATE_SCRIPT HOST_NPROC EXTRA_PROPERTIES
 # SKIP_REASON non-empty: every entry prints it and exits 77 (no kernel, or a
 # scheduler that could not be built) - a test never passes silently.
@@ -59,7 +59,8 @@ function(_ktstr_emit name kind entry topo vcpus guest_json)
     set(cmd sh -c "echo \"ktstr: skip: $0\"; exit 77" "${SKIP_REASON}")
   else()
     set(cmd "${LAUNCHER}" --kernel "${KERNEL}" --initramfs "${INITRAMFS}" --topology "${topo}"
-            --timeout "${timeout}" --out-dir "${out}" --test "${name}" --thresholds "${thresholds}")
+            --timeout "${timeout}" --out-dir "${out}" --build-dir "${BUILD_DIR}" --test "${name}"
+            --thresholds "${thresholds}")
     if(memory GREATER 0)
       list(APPEND cmd --memory "${memory}")
     endif()

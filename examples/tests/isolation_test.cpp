@@ -1,0 +1,13 @@
+// Isolation: workers pinned to LLC 0 must never run elsewhere, judged by the
+// host's opt-in isolation check.
+#include "schedulers.hpp"
+
+namespace g = ktstr::guest;
+
+KTSTR_TEST(isolation_llc0, {.topology = "1n2l2c1t", .scheduler = &wvt_llc, .thresholds = {{"isolation", true}}}) {
+  g::Scenario s{.name = "isolated",
+                .backdrop = {g::CgroupDef{.name = "pinned", .workers = 3, .cpuset = "llc:0"},
+                             g::CgroupDef{.name = "free", .workers = 2}}};
+  s.steps.push_back({.name = "hold"});
+  KTSTR_REQUIRE_OK(ctx.run(s));
+}
