@@ -63,7 +63,7 @@ TEST_CASE("the sysfs reader recovers the declared topology") {
   }
 }
 
-TEST_CASE("no L3 directory falls back to the package; no node directory means one node") {
+TEST_CASE("no L3 directory falls back to the package and no node directory means one node") {
   auto t = *Topology::parse("1n2l2c1t");
   FakeSysfs fake;
   fake.populate(t, false, false);

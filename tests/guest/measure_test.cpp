@@ -40,7 +40,7 @@ TEST_CASE("migrations and CPU sets") {
   CHECK(p.cpus.list().size() == 3);
 }
 
-TEST_CASE("reservoir keeps a bounded, uniform sample") {
+TEST_CASE("reservoir keeps a bounded uniform sample") {
   Reservoir<64> r;
   for (uint64_t i = 0; i < 10; ++i) r.offer(i);
   CHECK(r.size() == 10);

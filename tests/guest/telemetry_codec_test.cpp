@@ -38,7 +38,7 @@ TEST_CASE("telemetry round-trips through the codec") {
   CHECK(back->cgroups[0].weight == 50);
 }
 
-TEST_CASE("oversized telemetry is thinned to the budget, keeping counts") {
+TEST_CASE("oversized telemetry is thinned to the budget and keeps counts") {
   // 1008 workers (4x a 252-vCPU guest) with full reservoirs.
   auto t = sample(1008, kMaxLatencySamples);
   auto full = nlohmann::json(t).dump();
@@ -65,7 +65,7 @@ TEST_CASE("logs keep their tail and impossible budgets fail") {
   CHECK(!encode_telemetry(sample(50, 0), 100));
 }
 
-TEST_CASE("decoding garbage is an error, not an exception") {
+TEST_CASE("decoding garbage is an error and not an exception") {
   CHECK(!decode_telemetry("{not json"));
   CHECK(decode_telemetry("{}")->workers.empty());
 }

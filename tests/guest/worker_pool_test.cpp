@@ -14,7 +14,7 @@ namespace {
 void let_run() { std::this_thread::sleep_for(std::chrono::milliseconds(150)); }
 }  // namespace
 
-TEST_CASE("spinners report progress, CPU time, gaps and CPUs per step") {
+TEST_CASE("spinners report progress and CPU time and gaps and CPUs per step") {
   auto pool = WorkerPool::create();
   REQUIRE(pool);
   auto ids = pool->spawn({.type = WorkType::kSpin}, 2, nullptr, "cg0", 0);
@@ -80,7 +80,7 @@ TEST_CASE("ping-pong pairs sample wake latency") {
   }
 }
 
-TEST_CASE("killed workers keep their partial record; sleepers report timer latency") {
+TEST_CASE("killed workers keep their partial record and sleepers report timer latency") {
   auto pool = WorkerPool::create();
   REQUIRE(pool);
   auto ids = pool->spawn({.type = WorkType::kMixed, .compute_ns = 100'000, .sleep_ns = 200'000}, 2, nullptr, "m", 0);
