@@ -1,26 +1,43 @@
 #include "base/protocol.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace ktstr::proto {
 
 namespace {
-// Table for the reflected IEEE 802.3 polynomial 0xEDB88320.
-constexpr std::array<uint32_t, 256> make_table() {
-  std::array<uint32_t, 256> t{};
+// Slicing-by-8 tables for the reflected IEEE 802.3 polynomial 0xEDB88320:
+// kTables[0] is the classic byte table; kTables[k][b] is the CRC of byte b
+// followed by k zero bytes, so eight input bytes fold in with eight lookups.
+// Measured under TCG, where the guest computes every frame's CRC, this runs
+// about 3x faster than one lookup per byte (bench/channel).
+constexpr std::array<std::array<uint32_t, 256>, 8> make_tables() {
+  std::array<std::array<uint32_t, 256>, 8> t{};
   for (uint32_t i = 0; i < 256; ++i) {
     uint32_t c = i;
     for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
+    t[0][i] = c;
   }
+  for (size_t k = 1; k < 8; ++k)
+    for (uint32_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
   return t;
 }
-constexpr auto kTable = make_table();
+constexpr auto kTables = make_tables();
 }  // namespace
 
 uint32_t crc32(std::span<const std::byte> data) {
   uint32_t c = 0xFFFFFFFFu;
-  for (std::byte b : data) c = kTable[(c ^ static_cast<uint8_t>(b)) & 0xFF] ^ (c >> 8);
+  const std::byte* p = data.data();
+  size_t n = data.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);  // little-endian host (x86-64)
+    std::memcpy(&hi, p + 4, 4);
+    lo ^= c;
+    c = kTables[7][lo & 0xFF] ^ kTables[6][(lo >> 8) & 0xFF] ^ kTables[5][(lo >> 16) & 0xFF] ^ kTables[4][lo >> 24] ^
+        kTables[3][hi & 0xFF] ^ kTables[2][(hi >> 8) & 0xFF] ^ kTables[1][(hi >> 16) & 0xFF] ^ kTables[0][hi >> 24];
+  }
+  for (; n > 0; --n, ++p) c = kTables[0][(c ^ static_cast<uint8_t>(*p)) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 

@@ -14,8 +14,11 @@ std::string escape_commas(const std::string& v) {
 std::string kernel_cmdline(const MemoryPlan& memory, const std::string& extra) {
   // console=ttyS0: the console log; panic=-1: a panic reboots at once, and
   // -no-reboot turns that into QEMU exiting; rdinit=/init: the initramfs's
-  // program is PID 1; quiet: TCG spends real time printing to the 16550.
-  std::string s = "console=ttyS0 panic=-1 rdinit=/init quiet";
+  // program is PID 1; quiet: TCG spends real time printing to the 16550;
+  // no_timer_check: on a loaded host a TCG vCPU can miss the IO-APIC timer
+  // probe's window and the kernel panics "IO-APIC + timer doesn't work!"
+  // (seen here at load average 19; arch/x86/kernel/apic/io_apic.c check_timer).
+  std::string s = "console=ttyS0 panic=-1 rdinit=/init quiet no_timer_check";
   for (const auto& w : memory.cmdline_words()) s += " " + w;
   if (!extra.empty()) s += " " + extra;
   return s;
