@@ -1,0 +1,85 @@
+#include "host/kernel/manifest.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base/fd.hpp"
+#include "host/kernel/sha256.hpp"
+
+namespace ktstr::kernel {
+
+namespace fs = std::filesystem;
+
+Result<Manifest> read_manifest(const fs::path& entry_dir) {
+  auto text = KTSTR_TRY(read_file(entry_dir / "manifest.json"));
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return fail("{}: manifest.json is not valid JSON", entry_dir.string());
+  Manifest m;
+  try {
+    m.key = j.at("key").get<std::string>();
+    m.version = j.at("version").get<std::string>();
+    m.source = j.at("source").get<std::string>();
+    m.source_digest = j.at("source_digest").get<std::string>();
+    m.fragment_hash = j.at("fragment_hash").get<std::string>();
+    m.date = j.at("date").get<std::string>();
+    m.sched_ext = j.at("sched_ext").get<bool>();
+    m.build_seconds = j.value("build_seconds", 0.0);
+    m.sizes = j.at("sizes").get<std::map<std::string, std::uint64_t>>();
+    m.sha256 = j.at("sha256").get<std::map<std::string, std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    return fail("{}: manifest.json: {}", entry_dir.string(), e.what());
+  }
+  return m;
+}
+
+Result<void> write_manifest(const fs::path& entry_dir, const Manifest& m) {
+  nlohmann::json j = {
+      {"key", m.key},
+      {"version", m.version},
+      {"source", m.source},
+      {"source_digest", m.source_digest},
+      {"fragment_hash", m.fragment_hash},
+      {"date", m.date},
+      {"sched_ext", m.sched_ext},
+      {"build_seconds", m.build_seconds},
+      {"sizes", m.sizes},
+      {"sha256", m.sha256},
+  };
+  return write_file_atomic(entry_dir / "manifest.json", j.dump(2) + "\n");
+}
+
+Result<void> record_digests(const fs::path& entry_dir, Manifest& m) {
+  for (const char* rel : kHashedFiles) {
+    m.sha256[rel] = KTSTR_TRY(sha256_file(entry_dir / rel));
+  }
+  std::error_code ec;
+  for (const auto& f : fs::recursive_directory_iterator(entry_dir, ec)) {
+    if (!f.is_regular_file()) continue;
+    std::string rel = fs::relative(f.path(), entry_dir).string();
+    if (rel == "manifest.json") continue;
+    m.sizes[rel] = f.file_size();
+  }
+  if (ec) return fail("listing {}: {}", entry_dir.string(), ec.message());
+  return {};
+}
+
+Result<Manifest> validate_entry(const fs::path& entry_dir) {
+  for (const char* rel : kEntryFiles) {
+    if (!fs::exists(entry_dir / rel)) return fail("{} is missing", rel);
+  }
+  Manifest m = KTSTR_TRY(read_manifest(entry_dir));
+  for (const char* rel : kHashedFiles) {
+    auto want = m.sha256.find(rel);
+    if (want == m.sha256.end()) return fail("manifest.json has no sha256 for {}", rel);
+    std::error_code ec;
+    auto size = fs::file_size(entry_dir / rel, ec);
+    auto want_size = m.sizes.find(rel);
+    if (ec || want_size == m.sizes.end() || size != want_size->second)
+      return fail("{} has size {} but the manifest recorded {}", rel, ec ? 0 : size,
+                  want_size == m.sizes.end() ? 0 : want_size->second);
+    auto got = KTSTR_TRY(sha256_file(entry_dir / rel));
+    if (got != want->second) return fail("{} sha256 {} does not match the manifest ({})", rel, got, want->second);
+  }
+  return m;
+}
+
+}  // namespace ktstr::kernel

@@ -1,0 +1,127 @@
+#include "host/kernel/resolve.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "host/kernel/cache.hpp"
+#include "host/kernel/digest.hpp"
+#include "host/kernel/with_context.hpp"
+
+namespace ktstr::kernel {
+
+namespace fs = std::filesystem;
+
+std::string KernelEntry::describe() const {
+  std::string what = key.empty() ? bzimage.string() : fmt::format("{} ({})", key, dir.string());
+  std::string how = key.empty() ? "prebuilt, not cached" : cache_hit ? "cache hit" : "built now";
+  return fmt::format("ktstr: kernel {}{} via {}: {}", version.empty() ? "" : version + " ", what, origin, how);
+}
+
+KernelEntry entry_from_cache(const BuildOnceResult& r, std::string origin) {
+  return {
+      .dir = r.dir,
+      .bzimage = r.dir / "bzImage",
+      .vmlinux = r.dir / "vmlinux",
+      .config = r.dir / ".config",
+      .key = r.manifest.key,
+      .version = r.manifest.version,
+      .origin = std::move(origin),
+      .cache_hit = r.cache_hit,
+      .bpftool = r.dir / "bin/bpftool",
+      .libbpf = r.dir / "lib/libbpf.a",
+      .include_dir = r.dir / "include",
+      .schedulers_dir = r.dir / "schedulers",
+  };
+}
+
+namespace {
+
+KernelEntry external_kernel(const fs::path& p, std::string origin) {
+  fs::path dir = fs::is_directory(p) ? p : p.parent_path();
+  fs::path bz = !fs::is_directory(p) ? p : fs::exists(p / "bzImage") ? p / "bzImage" : p / "arch/x86/boot/bzImage";
+  KernelEntry e{.dir = dir, .bzimage = bz, .origin = std::move(origin), .cache_hit = true};
+  if (fs::exists(dir / "vmlinux")) e.vmlinux = dir / "vmlinux";
+  if (fs::exists(dir / ".config")) e.config = dir / ".config";
+  return e;
+}
+
+Result<KernelEntry> from_spec(const std::string& text, const std::string& origin, const ResolveOptions& opts,
+                              const fs::path& cache, const BuildOptions& bo) {
+  auto spec = KTSTR_TRY(with_context(classify_source(text, cache), origin));
+  if (spec.kind == SourceKind::kBuiltKernel) return external_kernel(spec.path, origin);
+  if (spec.kind == SourceKind::kCacheKey) {
+    if (opts.force) return fail("{}: --force needs a source to rebuild from, not the cache key {}", origin, text);
+    return entry_from_cache(KTSTR_TRY(lookup_entry(cache, spec.text)), origin);
+  }
+  if (!opts.allow_build) {
+    auto key = KTSTR_TRY(cache_key_for(spec, bo));
+    auto hit = KTSTR_TRY(with_context(lookup_entry(cache, key),
+                                      fmt::format("{} {} is not built and building is disabled", origin, text)));
+    return entry_from_cache(hit, origin);
+  }
+  auto r = KTSTR_TRY((opts.builder ? opts.builder : build_kernel)(spec, bo));
+  return entry_from_cache(r, origin);
+}
+
+// Newest valid entry, current fragment first. Damaged entries are reported
+// and removed so the next build replaces them.
+std::optional<KernelEntry> newest_cached(const fs::path& cache, const ResolveOptions& opts) {
+  auto entries = list_entries(cache);
+  std::string fh = fragment_hash();
+  std::ranges::stable_partition(entries, [&](const CacheEntry& e) { return e.manifest.fragment_hash == fh; });
+  for (const auto& e : entries) {
+    auto hit = lookup_entry(cache, e.manifest.key);
+    if (hit) return entry_from_cache(*hit, "newest cache entry");
+    if (!opts.progress.quiet)
+      fmt::print(opts.progress.out, "ktstr: {}; removing it\n", hit.error().message);
+    (void)remove_tree(e.dir);
+  }
+  return std::nullopt;
+}
+
+std::optional<fs::path> newest_debian_tarball(const fs::path& dir) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(dir, ec)) {
+    std::string name = f.path().filename().string();
+    if (name.starts_with("linux-source-6.") && name.ends_with(".tar.xz")) found.push_back(f.path());
+  }
+  if (found.empty()) return std::nullopt;
+  // Order by the minor version number, not lexically (6.9 < 6.12).
+  auto minor = [](const fs::path& p) { return std::atoi(p.filename().string().c_str() + 15); };
+  return *std::ranges::max_element(found, {}, minor);
+}
+
+Result<KernelEntry> resolve_chain(const ResolveOptions& opts) {
+  fs::path cache = opts.cache_dir.empty() ? default_cache_dir() : opts.cache_dir;
+  BuildOptions bo{.cache_dir = cache, .force = opts.force, .progress = opts.progress, .mirror = opts.mirror, .jobs = 0};
+  if (!opts.kernel.empty()) return from_spec(opts.kernel, "--kernel", opts, cache, bo);
+  if (const char* env = std::getenv("KTSTR_KERNEL"); opts.use_env && env && *env)
+    return from_spec(env, "KTSTR_KERNEL", opts, cache, bo);
+  if (!opts.force)
+    if (auto hit = newest_cached(cache, opts)) return *hit;
+  if (auto tarball = newest_debian_tarball(opts.debian_src_dir)) {
+    if (!opts.allow_build)
+      return fail("no kernel in {}; building {} is disabled here: run `ktstr kernel build`", cache.string(),
+                  tarball->string());
+    return from_spec(tarball->string(), tarball->string(), opts, cache, bo);
+  }
+  return fail(
+      "no kernel found: nothing in --kernel or KTSTR_KERNEL, no entry in {}, no {}/linux-source-6.*.tar.xz. "
+      "Install Debian's linux-source-6.12 (apt-get install linux-source-6.12), or run "
+      "`ktstr kernel build --kernel 6.12` (downloads from kernel.org), or set KTSTR_KERNEL to a built kernel",
+      cache.string(), opts.debian_src_dir.string());
+}
+
+}  // namespace
+
+Result<KernelEntry> resolve_kernel(const ResolveOptions& opts) {
+  auto e = KTSTR_TRY(resolve_chain(opts));
+  if (opts.announce && !opts.progress.quiet) {
+    fmt::print(opts.progress.out, "{}\n", e.describe());
+    std::fflush(opts.progress.out);
+  }
+  return e;
+}
+
+}  // namespace ktstr::kernel
