@@ -50,7 +50,8 @@ struct Reservoir {
   }
 
  private:
-  uint64_t next() {  // xorshift64 (Marsaglia 2003)
+  uint64_t next() {  // xorshift64 (Marsaglia 2003); state 0 is its fixed point
+    if (rng == 0) rng = 0x9e3779b97f4a7c15ull;  // zero-filled shared memory
     rng ^= rng << 13;
     rng ^= rng >> 7;
     rng ^= rng << 17;

@@ -110,7 +110,11 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
   UniqueFd ab_r, ab_w, ba_r, ba_w;  // pipes of the current pair, closed in the runner after both forks
   for (int i = 0; i < count; ++i) {
     const int id = static_cast<int>(workers_.size());
-    WorkerSlot& slot = *new (&slots_[id]) WorkerSlot{};
+    // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
+    // which is every field's initial state; constructing the slot would
+    // touch all of its ~70 KiB (mostly latency reservoirs most work types
+    // never use) and cost a 252-vCPU oversubscribed guest ~70 MiB.
+    WorkerSlot& slot = slots_[id];
     PairLink pair;
     const bool paired = (pipes || futex) && (i % 2 == 1 || i + 1 < count);
     if (paired) {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "guest/measure.hpp"
 
@@ -57,4 +58,14 @@ TEST_CASE("reservoir keeps a bounded uniform sample") {
   CHECK(mean > 30000);
   CHECK(mean < 70000);
   CHECK(std::count_if(v.begin(), v.end(), [](uint64_t x) { return x >= 64; }) > 60);
+}
+
+TEST_CASE("a zero-filled reservoir (fresh shared memory) still samples uniformly") {
+  static Reservoir<16> r;  // static storage: zero-filled like a fresh MAP_ANONYMOUS page
+  std::memset(static_cast<void*>(&r), 0, sizeof r);
+  for (uint64_t i = 0; i < 10000; ++i) r.offer(i);
+  auto v = r.values();
+  CHECK(std::count_if(v.begin(), v.end(), [](uint64_t x) { return x >= 16; }) > 12);
+  std::sort(v.begin(), v.end());
+  CHECK(std::unique(v.begin(), v.end()) == v.end());
 }
