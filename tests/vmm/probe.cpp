@@ -3,6 +3,8 @@
 // reboot). Arguments come from /ktstr/argv.json (the per-run archive):
 //   topology            kTopology JSON of sysfs (default)
 //   flood MIB           MIB of kData frames, each with its own index + checksum
+//   raw MIB             MIB of kData frames of one prebuilt buffer (channel cost only)
+//   console KIB         KIB of text to /dev/console (the 16550 reference rate)
 //   panic K             K kData frames "msg <i>", then a sysrq crash
 //   hang                never exits (the host's timeout path)
 //   exit CODE           exit with CODE at once (exit-code propagation, boot bench)
@@ -105,6 +107,24 @@ ktstr::Result<void> flood(Channel& ch, uint64_t mib) {
   return ch.send(MsgType::kLog, j.dump());
 }
 
+// The channel alone: one 64 KiB buffer sent over and over (bench/channel).
+ktstr::Result<void> raw(Channel& ch, uint64_t mib) {
+  std::string buf;
+  ktstr::probe::fill_message(0, 64 * 1024, buf);
+  const uint64_t t0 = now_ns(), total = mib << 20;
+  for (uint64_t sent = 0; sent < total; sent += buf.size()) KTSTR_TRY_VOID(ch.send(MsgType::kData, buf));
+  return ch.send(MsgType::kLog, nlohmann::json{{"flood_bytes", total}, {"flood_ns", now_ns() - t0}}.dump());
+}
+
+// The 16550 console for comparison: KIB of 64-byte lines through PID 1's stdout.
+ktstr::Result<void> console(Channel& ch, uint64_t kib) {
+  const std::string line(63, 'c');
+  const uint64_t t0 = now_ns();
+  for (uint64_t i = 0; i < kib * 16; ++i) std::fprintf(stdout, "%s\n", line.c_str());
+  std::fflush(stdout);
+  return ch.send(MsgType::kLog, nlohmann::json{{"flood_bytes", kib << 10}, {"flood_ns", now_ns() - t0}}.dump());
+}
+
 ktstr::Result<int> run(Channel& ch, const std::vector<std::string>& args) {
   const std::string mode = args.empty() ? "topology" : args[0];
   auto num = [&](uint64_t def) { return args.size() > 1 ? std::stoull(args[1]) : def; };
@@ -114,6 +134,14 @@ ktstr::Result<int> run(Channel& ch, const std::vector<std::string>& args) {
   }
   if (mode == "flood") {
     KTSTR_TRY_VOID(flood(ch, num(64)));
+    return 0;
+  }
+  if (mode == "raw") {
+    KTSTR_TRY_VOID(raw(ch, num(64)));
+    return 0;
+  }
+  if (mode == "console") {
+    KTSTR_TRY_VOID(console(ch, num(64)));
     return 0;
   }
   if (mode == "panic") {
