@@ -103,10 +103,14 @@ std::string log_tail(const std::filesystem::path& log, std::size_t n) {
   if (!text) return {};
   std::string_view s = *text;
   while (!s.empty() && s.back() == '\n') s.remove_suffix(1);
-  size_t pos = s.size();
-  for (std::size_t lines = 0; lines < n && pos != std::string_view::npos && pos > 0; ++lines)
-    pos = s.rfind('\n', pos - 1);
-  return std::string(pos == std::string_view::npos ? s : s.substr(pos + 1));
+  size_t start = s.size();
+  for (std::size_t lines = 0; lines < n && start > 0; ++lines) {
+    size_t nl = s.rfind('\n', start - 1);
+    start = nl == std::string_view::npos ? 0 : nl;
+    if (nl == std::string_view::npos) break;
+  }
+  if (start < s.size() && s[start] == '\n') ++start;
+  return std::string(s.substr(start));
 }
 
 }  // namespace ktstr::kernel
