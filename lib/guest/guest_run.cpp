@@ -64,7 +64,11 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
   if (!args.scheduler.empty()) {
     tel.scheduler.name = std::filesystem::path(args.scheduler).filename().string();
     auto started = SchedulerRunner::start({.binary = args.scheduler, .args = args.sched_args,
-                                           .enable_timeout = args.enable_timeout, .run_start_ns = run_start});
+                                           .enable_timeout = args.enable_timeout, .run_start_ns = run_start,
+                                           .on_event = [channel](const SchedEvent& e) {
+                                             if (channel)
+                                               (void)channel->send(proto::MsgType::kSchedEvent, nlohmann::json(e).dump());
+                                           }});
     if (!started) {
       // Exec failures are infrastructure; dying or never enabling is the scheduler's.
       if (started.error().message.starts_with("starting scheduler")) return std::unexpected(started.error());

@@ -24,8 +24,12 @@ std::string SchedulerRunner::state() const {
 }
 
 void SchedulerRunner::event(std::string kind, std::string detail) {
-  std::lock_guard lk(mu_);
-  tel_.events.push_back({.t_ns = monotonic_ns() - opts_.run_start_ns, .kind = std::move(kind), .detail = std::move(detail)});
+  SchedEvent e{.t_ns = monotonic_ns() - opts_.run_start_ns, .kind = std::move(kind), .detail = std::move(detail)};
+  {
+    std::lock_guard lk(mu_);
+    tel_.events.push_back(e);
+  }
+  if (opts_.on_event) opts_.on_event(e);
 }
 
 Result<std::unique_ptr<SchedulerRunner>> SchedulerRunner::start(const SchedulerOptions& opts) {

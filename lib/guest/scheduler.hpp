@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,9 @@ struct SchedulerOptions {
   std::chrono::milliseconds early_death{1'000};  // dying this soon after start fails fast
   std::filesystem::path sched_ext_dir = "/sys/kernel/sched_ext";
   uint64_t run_start_ns = 0;          // CLOCK_MONOTONIC origin for event times
+  // Called (from the runner or the monitor thread) for every lifecycle event
+  // as it happens, e.g. to stream it to the host before the run ends.
+  std::function<void(const SchedEvent&)> on_event;
 };
 
 class SchedulerRunner {

@@ -60,6 +60,7 @@ struct Boot {
   vmm::VmOutcome outcome;
   RunTelemetry tel;
   std::string logs;
+  std::vector<std::string> sched_events;  // kSchedEvent frames as streamed
 };
 
 // Boots the scenario guest with args; fails the case on launch errors or a
@@ -87,6 +88,7 @@ Boot boot(const std::string& topology, std::vector<std::string> args, const std:
   auto outcome = vmm::run_vm(cfg, [&](proto::MsgType t, std::string_view payload) {
     if (t == proto::MsgType::kTelemetry) telemetry = std::string(payload);
     if (t == proto::MsgType::kLog) b.logs += std::string(payload) + "\n";
+    if (t == proto::MsgType::kSchedEvent) b.sched_events.push_back(std::string(payload));
   });
   REQUIRE_MESSAGE(outcome, (outcome ? "" : outcome.error().message));
   b.outcome = *outcome;
@@ -221,6 +223,11 @@ TEST_CASE("kill -9 of scx_simple mid-run is reported as scheduler death with the
                       (died->t_ns - killed->t_ns) / 1'000'000, s.failure));
   CHECK(detected->t_ns - killed->t_ns < 1'000'000'000ull);
   CHECK(died->t_ns - killed->t_ns < 1'500'000'000ull);
+  // Events were streamed live too, in the same order.
+  REQUIRE(b.sched_events.size() == s.events.size());
+  for (size_t i = 0; i < s.events.size(); ++i)
+    CHECK(nlohmann::json::parse(b.sched_events[i]).get<SchedEvent>().kind == s.events[i].kind);
+  MESSAGE(fmt::format("SysRq-D dump after the failure: {} bytes", s.dump.size()));
   // The run ended early: the second step is cut short.
   REQUIRE(b.tel.steps.size() == 2);
   CHECK(b.tel.steps[1].end_ns - b.tel.steps[1].start_ns < 1'500'000'000ull);
