@@ -42,10 +42,11 @@ struct MemoryPlan {
   [[nodiscard]] std::vector<std::string> cmdline_words() const;
 };
 
-// memory_mib == 0: sized from the initramfs (x3: the archive in RAM, its
-// unpacked copy in the rootfs tmpfs -- which the kernel caps at half of RAM --
-// and headroom) plus kMarginBytes and the ring, split evenly over the nodes.
-// An explicit size is split evenly and must leave every node kMinNodeBytes.
+// memory_mib == 0: sized from the initramfs (x3: the archive stays reserved
+// while it unpacks, and the rootfs tmpfs is capped at half of the RAM left)
+// plus kMarginBytes and the ring, split evenly over the nodes. An explicit size
+// is split evenly, must leave every node kMinNodeBytes, and is refused below
+// 3x the initramfs + 64 MiB + the ring (measured: 202 MiB fails in 560 MiB).
 Result<MemoryPlan> plan_memory(const Topology& topo, uint64_t memory_mib, uint64_t initramfs_bytes);
 
 }  // namespace ktstr::vmm

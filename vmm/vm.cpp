@@ -160,9 +160,14 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
   } else {
     out.kind = VmOutcome::Kind::kNoExitFrame;
   }
-  if (console.saw_initramfs_failure())
-    out.channel_error += (out.channel_error.empty() ? "" : "; ") +
-                         std::string("the kernel could not unpack the initramfs (console: Initramfs unpacking failed)");
+  if (console.saw_initramfs_failure()) {
+    // The rootfs tmpfs is capped at half of RAM and a failed unpack leaves a
+    // partial tree that may still boot: never let that pass as a result.
+    dir.keep();
+    return fail("the guest kernel could not unpack the {} MiB initrd (console: Initramfs unpacking failed); give the "
+                "VM more --memory than {} MiB (console log: {})",
+                initrd_bytes >> 20, mem.total_bytes() >> 20, out.console_log_path);
+  }
   out.timeout_seconds = static_cast<int>(config.timeout.count());
   if (out.exit_code() != kExitPass) dir.keep();
   return out;
