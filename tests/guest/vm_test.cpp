@@ -49,12 +49,17 @@ std::optional<fs::path> find_kernel() {
   return std::nullopt;
 }
 
-std::optional<fs::path> find_scx_simple(const fs::path& kernel) {
-  if (const char* s = std::getenv("KTSTR_SCX_SIMPLE"); s && fs::exists(s)) return fs::path(s);
-  for (fs::path p : {kernel.parent_path() / "schedulers/scx_simple", fs::path("/tmp/kexp/scheds/build/bin/scx_simple")})
+// A kernel-tree scheduler (scx_simple, scx_qmap): $KTSTR_<NAME> (upper
+// case), the kernel cache entry, or the lead's interim build.
+std::optional<fs::path> find_scheduler(const fs::path& kernel, const std::string& name) {
+  std::string env = "KTSTR_" + name;
+  for (auto& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (const char* s = std::getenv(env.c_str()); s && fs::exists(s)) return fs::path(s);
+  for (fs::path p : {kernel.parent_path() / "schedulers" / name, fs::path("/tmp/kexp/scheds/build/bin") / name})
     if (fs::exists(p)) return p;
   return std::nullopt;
 }
+std::optional<fs::path> find_scx_simple(const fs::path& kernel) { return find_scheduler(kernel, "scx_simple"); }
 
 struct Boot {
   vmm::VmOutcome outcome;
@@ -74,8 +79,9 @@ Boot boot(const std::string& topology, std::vector<std::string> args, const std:
   initramfs::Spec spec;
   spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
   if (scheduler) {
-    spec.add_binary(*scheduler, "/bin/scx_simple");
-    args.insert(args.end(), {"--scheduler", "/bin/scx_simple"});
+    const std::string dst = "/bin/" + scheduler->filename().string();
+    spec.add_binary(*scheduler, dst);
+    args.insert(args.end(), {"--scheduler", dst});
   }
   const fs::path cpio = tmp->path() / "guest.cpio";
   auto built = initramfs::build(spec, cpio);
@@ -252,4 +258,21 @@ TEST_CASE("every canned scenario runs under EEVDF") {
   for (const auto& w : b.tel.workers)
     if (w.cgroup == "narrow" && w.cpuset == std::vector<int>{0})
       for (int c : w.cpus_used) CHECK(c == 0);
+}
+
+TEST_CASE("SCHED_EXT workers under a partial scx_qmap") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scheduler(*kernel, "scx_qmap");
+  if (!sched) skip("no scx_qmap: set KTSTR_SCX_QMAP");
+  // -p: scx_qmap switches only tasks whose policy is SCHED_EXT (partial mode);
+  // the workers ask for it, everything else stays on EEVDF.
+  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "3s", "--policy", "ext", "--sched-arg", "-p"}, sched);
+  INFO("scheduler log:\n", b.tel.scheduler.log_tail);
+  CHECK(b.tel.error == "");
+  CHECK(b.tel.scheduler.attached);
+  CHECK(b.tel.scheduler.ops_name == "qmap");
+  CHECK(!b.tel.scheduler.failed);
+  for (const auto& w : b.tel.workers) CHECK(w.policy == "ext");
+  check_progress(b.tel);
 }
