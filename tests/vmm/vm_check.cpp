@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -41,7 +42,10 @@ ktstr::vmm::VmConfig base_config(const fs::path& kernel, const fs::path& initram
           .initramfs = {initramfs},
           .topology = *ktstr::Topology::parse(topo),
           .timeout = std::chrono::seconds(240),
-          .guest_args = std::move(args),
+          .guest_args = args,
+          // Per case under the build tree, so kept logs of expected failures
+          // (panic, hang) replace each other instead of piling up in /tmp.
+          .out_dir = ktstr::vmmtest::self_dir() / "vm-runs" / fmt::format("{}-{}", fmt::join(args, "-"), topo),
           .quiet = true};
 }
 
