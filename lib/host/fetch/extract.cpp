@@ -1,7 +1,7 @@
 // extract_archive: libarchive reader -> per-entry safety checks -> disk
 // writer rooted in a temp dir, then one rename into place.
-#include <fcntl.h>
-#include <stdio.h>
+#include <fcntl.h>  // AT_FDCWD
+#include <stdio.h>  // renameat2, RENAME_NOREPLACE
 
 #include <set>
 #include <string>

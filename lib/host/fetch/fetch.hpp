@@ -43,7 +43,11 @@ struct KernelRelease {
 Result<KernelRelease> resolve_version(std::string_view version, const DownloadOptions&);
 
 // Downloads release.url into dest_dir (via <name>.part, resuming a partial
-// file), verifies release.sha256 and renames to the final name, which it returns.
+// file with a Range request), verifies release.sha256 and renames to the
+// final name, which it returns. An intact file already there is reused; a
+// checksum mismatch deletes the download. Interrupted transfers that made
+// progress are resumed a few times; a .part left by a failure is resumed by
+// the next call.
 Result<std::filesystem::path> download_release(const KernelRelease&, const std::filesystem::path& dest_dir,
                                                const DownloadOptions&);
 
