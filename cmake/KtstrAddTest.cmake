@@ -123,7 +123,7 @@ function(ktstr_add_test target)
       -D "GATE_SCRIPT=${_KTSTR_CMAKE_DIR}/ktstr_gauntlet_gate.sh"
       -D "HOST_NPROC=${nproc}"
       -D "EXTRA_PROPERTIES=${arg_PROPERTIES}")
-  set(not_built "sh -c \"echo '${target} is not built: run cmake --build first'; exit 1\"")
+  set(not_built "sh -c \"echo '${target} is not built: run cmake --build first' && exit 1\"")
   if(arg_DISCOVERY_MODE STREQUAL "POST_BUILD")
     add_custom_command(TARGET ${target} POST_BUILD
       COMMAND "${CMAKE_COMMAND}" ${vars} -P "${_KTSTR_CMAKE_DIR}/KtstrDiscover.cmake"

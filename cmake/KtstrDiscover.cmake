@@ -30,6 +30,7 @@ function(_ktstr_emit name kind entry topo vcpus guest_json)
   string(JSON memory GET "${entry}" memory_mib)
   string(JSON expect_fail GET "${entry}" expect_fail)
   string(JSON thresholds GET "${entry}" thresholds)
+  string(REGEX REPLACE "\n *" "" thresholds "${thresholds}")  # one line
   string(JSON sched GET "${entry}" scheduler)
   string(JSON file GET "${entry}" file)
   string(JSON line GET "${entry}" line)
@@ -56,7 +57,7 @@ function(_ktstr_emit name kind entry topo vcpus guest_json)
   string(REPLACE "/" "_" run_dir "${name}")
   set(out "${OUT_DIR}/${run_dir}")
   if(SKIP_REASON)
-    set(cmd sh -c "echo \"ktstr: skip: $0\"; exit 77" "${SKIP_REASON}")
+    set(cmd sh -c "echo \"ktstr: skip: $0\" && exit 77" "${SKIP_REASON}")
   else()
     set(cmd "${LAUNCHER}" --kernel "${KERNEL}" --initramfs "${INITRAMFS}" --topology "${topo}"
             --timeout "${timeout}" --out-dir "${out}" --build-dir "${BUILD_DIR}" --test "${name}"
@@ -82,14 +83,24 @@ function(_ktstr_emit name kind entry topo vcpus guest_json)
   # The launcher enforces the VM timeout and reports it; CTest's own TIMEOUT
   # is a backstop with room for QEMU teardown.
   math(EXPR ctest_timeout "${timeout} + 60")
-  set(props LABELS "${labels}" PROCESSORS ${procs} TIMEOUT ${ctest_timeout} SKIP_RETURN_CODE 77
-            ATTACHED_FILES_ON_FAIL "${out}/console.log;${out}/sidecar.json"
-            ENVIRONMENT "KTSTR_TEST_SOURCE=${file}:${line}")
+  # One bracket argument per property value, so list values (LABELS,
+  # ATTACHED_FILES_ON_FAIL) stay one argument.
+  set(props_line "")
+  foreach(kv "LABELS|${labels}" "PROCESSORS|${procs}" "TIMEOUT|${ctest_timeout}" "SKIP_RETURN_CODE|77"
+             "ATTACHED_FILES_ON_FAIL|${out}/console.log;${out}/sidecar.json"
+             "ENVIRONMENT|KTSTR_TEST_SOURCE=${file}:${line}")
+    string(FIND "${kv}" "|" bar)
+    string(SUBSTRING "${kv}" 0 ${bar} k)
+    math(EXPR bar "${bar} + 1")
+    string(SUBSTRING "${kv}" ${bar} -1 v)
+    string(APPEND props_line " [==[${k}]==] [==[${v}]==]")
+  endforeach()
   if(expect_fail)
-    list(APPEND props WILL_FAIL TRUE)
+    string(APPEND props_line " [==[WILL_FAIL]==] [==[TRUE]==]")
   endif()
-  list(APPEND props ${EXTRA_PROPERTIES})
-  _ktstr_args_line(props_line ${props})
+  # EXTRA_PROPERTIES: name/value pairs (values without ';').
+  _ktstr_args_line(extra ${EXTRA_PROPERTIES})
+  string(APPEND props_line "${extra}")
   string(APPEND script "add_test(${qname}${cmd_line})\nset_tests_properties(${qname} PROPERTIES${props_line})\n")
   set(script "${script}" PARENT_SCOPE)
 endfunction()
