@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include <fmt/ranges.h>
+
 #include "base/exit_codes.hpp"
 #include "guest/scenario_runner.hpp"
 #include "guest/scenarios.hpp"
@@ -46,6 +48,10 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
   const CpuLayout layout = std::move(*read);
   auto shape = layout.shape();
   tel.vcpus = static_cast<int>(layout.cpus.size());
+  // A debug kernel (lockdep, kmemleak) schedules more slowly; the host uses
+  // looser default thresholds for it. /proc/lockdep exists with
+  // CONFIG_LOCKDEP, /sys/kernel/debug/kmemleak with CONFIG_DEBUG_KMEMLEAK.
+  tel.debug_kernel = std::filesystem::exists("/proc/lockdep") || std::filesystem::exists("/sys/kernel/debug/kmemleak");
   tel.topology = shape ? shape->str() : "";
   if (args.topology) {
     auto declared = KTSTR_TRY(Topology::parse(*args.topology));
@@ -107,6 +113,12 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
     sched->stop();
     tel.scheduler = sched->telemetry();
   }
+  // Every cgroup a step created must be gone by now; a leftover is a runtime bug.
+  std::vector<std::string> left;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(cgroups.root().path(), ec))
+    if (e.is_directory()) left.push_back(e.path().filename().string());
+  if (r && !left.empty()) return fail("cgroups left behind after the run: {}", fmt::join(left, ", "));
   return r;
 }
 

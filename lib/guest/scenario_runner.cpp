@@ -57,18 +57,21 @@ class Player {
       rec.ops.push_back(op.describe());
       KTSTR_TRY_CTX(apply(op, i), "step {} op '{}'", rec.name, op.describe());
     }
+    // The step's window encloses every worker's measurement window: it
+    // opens before the first CPU-time base is read and closes after the
+    // last final read, so sums over workers compare with vCPUs x step time.
+    const uint64_t start = monotonic_ns();
+    rec.start_ns = start - ctx_.run_start_ns;
     pool_.begin_step(i);
     pool_.release(pending_release_);
     pending_release_.clear();
-    const uint64_t start = monotonic_ns();
-    rec.start_ns = start - ctx_.run_start_ns;
     ended_early = !hold_until(start + st.hold.resolve(ctx_.duration_ns));
     for (const auto& g : groups_) {
       out_.cgroups.push_back({.name = g->def.name, .step = i, .cpuset = g->cpuset, .weight = g->def.weight,
                               .workers = static_cast<int>(pool_.live_in(g->def.name).size())});
     }
-    rec.end_ns = monotonic_ns() - ctx_.run_start_ns;  // before stopping workers takes its time
     auto records = pool_.end_step(i, last || ended_early);
+    rec.end_ns = pool_.window_end_ns() - ctx_.run_start_ns;  // not the teardown after it
     for (auto& w : records) {
       if (auto* g = find(w.cgroup)) w.cpuset = g->cpuset;
       out_.workers.push_back(std::move(w));

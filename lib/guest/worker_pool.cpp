@@ -155,7 +155,7 @@ void WorkerPool::release(const std::vector<int>& ids) {
   const uint64_t now = monotonic_ns();
   for (int id : ids) {
     Worker& w = workers_[id];
-    w.window_start_ns = now;
+    w.window_start_ns = monotonic_ns();  // before the read: the window covers what base misses
     w.base = read_schedstat(w.pid).value_or(Schedstat{});
     slots_[id].go_ns = now;
     slots_[id].ready.store(kGo, std::memory_order_release);
@@ -188,7 +188,7 @@ void WorkerPool::begin_step(int s) {
   ctl_->step.store(static_cast<uint32_t>(step_), std::memory_order_release);
   for (auto& w : workers_) {
     if (!w.alive) continue;
-    w.window_start_ns = now;
+    w.window_start_ns = monotonic_ns();
     w.base = read_schedstat(w.pid).value_or(w.base);
   }
 }
@@ -253,20 +253,32 @@ void WorkerPool::stop_all() {
 std::vector<WorkerTelemetry> WorkerPool::end_step(int s, bool last) {
   s = s < kMaxSteps ? s : kMaxSteps - 1;
   const uint64_t end = monotonic_ns();
-  std::vector<std::pair<Worker*, Schedstat>> live;
+  struct Final {
+    Worker* w;
+    Schedstat st;
+    uint64_t read_ns;  // just after the read: each worker's CPU window ends here
+  };
+  std::vector<Final> live;
   // schedstat first: once a worker is reaped its /proc entry is gone.
-  for (auto& w : workers_)
-    if (w.alive) live.emplace_back(&w, read_schedstat(w.pid).value_or(w.base));
+  for (auto& w : workers_) {
+    if (!w.alive) continue;
+    Schedstat st = read_schedstat(w.pid).value_or(w.base);
+    live.push_back({&w, st, monotonic_ns()});
+  }
+  window_end_ns_ = live.empty() ? end : live.back().read_ns;
   if (last) {
-    for (auto& [w, st] : live) slots_[w->id].stop.store(1, std::memory_order_release);
-    for (auto& [w, st] : live) reap(*w, std::chrono::milliseconds(2000));
+    for (auto& f : live) slots_[f.w->id].stop.store(1, std::memory_order_release);
+    for (auto& f : live) reap(*f.w, std::chrono::milliseconds(2000));
   } else if (s + 1 < kMaxSteps) {
     ctl_->step_start_ns[s + 1].store(end, std::memory_order_relaxed);
     ctl_->step.store(static_cast<uint32_t>(s + 1), std::memory_order_release);  // workers leave step s now
   }
   std::vector<WorkerTelemetry> out = std::move(pending_);
   pending_.clear();
-  for (auto& [w, st] : live) out.push_back(snapshot(*w, s, end, st));
+  for (auto& f : live) {
+    out.push_back(snapshot(*f.w, s, end, f.st));
+    out.back().wall_ns = f.read_ns - f.w->window_start_ns;
+  }
   return out;
 }
 

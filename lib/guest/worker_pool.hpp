@@ -58,6 +58,9 @@ class WorkerPool {
   // Closes step s: returns one record per worker alive in it (including those
   // killed during it). When last, every worker is stopped and reaped.
   std::vector<WorkerTelemetry> end_step(int s, bool last);
+  // When the last end_step() finished reading CPU times: every worker's
+  // measurement window (wall_ns) lies before it.
+  [[nodiscard]] uint64_t window_end_ns() const { return window_end_ns_; }
 
  private:
   struct Worker;
@@ -72,6 +75,7 @@ class WorkerPool {
   std::vector<Worker> workers_;
   std::vector<WorkerTelemetry> pending_;  // records of workers killed in the current step
   int step_ = 0;
+  uint64_t window_end_ns_ = 0;
 };
 
 }  // namespace ktstr::guest
