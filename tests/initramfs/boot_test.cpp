@@ -22,23 +22,27 @@ namespace {
 constexpr int kSkip = 77;
 constexpr auto kBootTimeout = std::chrono::minutes(5);  // TCG on a loaded 2-core host
 
-// KTSTR_KERNEL (bzImage or a directory holding one), then `ktstr kernel path`.
-std::optional<fs::path> find_kernel() {
-  if (const char* env = std::getenv("KTSTR_KERNEL")) {
-    fs::path p = env;
-    if (fs::is_directory(p)) p /= "bzImage";
-    if (fs::is_regular_file(p)) return p;
-  }
-  if (fs::exists(KTSTR_TEST_CLI)) {
-    auto out = run_capture({KTSTR_TEST_CLI, "kernel", "path"});
-    if (out && out->status.success()) {
-      std::string s = out->output.substr(0, out->output.find('\n'));
-      fs::path p = s;
-      if (fs::is_directory(p)) p /= "bzImage";
-      if (fs::is_regular_file(p)) return p;
-    }
-  }
+// A bzImage path, or a directory holding one.
+std::optional<fs::path> as_bzimage(fs::path p) {
+  if (fs::is_directory(p)) p /= "bzImage";
+  if (fs::is_regular_file(p)) return p;
   return std::nullopt;
+}
+
+// KTSTR_KERNEL, then `ktstr kernel path` (bounded: it may wait on the kernel
+// cache lock while a build runs).
+std::optional<fs::path> find_kernel(const fs::path& work) {
+  if (const char* env = std::getenv("KTSTR_KERNEL")) return as_bzimage(env);
+  if (!fs::exists(KTSTR_TEST_CLI)) return std::nullopt;
+  auto out = open_file(work / "kernel-path.txt", O_WRONLY | O_CREAT | O_TRUNC);
+  if (!out) return std::nullopt;
+  auto cli = ChildProcess::spawn({KTSTR_TEST_CLI, "kernel", "path"}, {.stdout_fd = out->get()});
+  if (!cli) return std::nullopt;
+  auto status = cli->wait_for(std::chrono::seconds(30));
+  if (!status) cli->terminate(std::chrono::seconds(1));
+  auto text = read_file(work / "kernel-path.txt");
+  if (!status || !status->success() || !text) return std::nullopt;
+  return as_bzimage(text->substr(0, text->find('\n')));
 }
 
 Result<int> run(const fs::path& kernel, const fs::path& work) {
@@ -76,27 +80,25 @@ Result<int> run(const fs::path& kernel, const fs::path& work) {
 }  // namespace
 
 int main() {
-  auto kernel = find_kernel();
-  if (!kernel) {
-    std::puts("SKIP: no kernel (set KTSTR_KERNEL or run `ktstr kernel build`)");
-    return kSkip;
-  }
-  if (!find_in_path("qemu-system-x86_64")) {
-    std::puts("SKIP: qemu-system-x86_64 not in PATH");
-    return kSkip;
-  }
   std::string tmpl = (fs::temp_directory_path() / "ktstr-initramfs-boot.XXXXXX").string();
   if (!mkdtemp(tmpl.data())) {
     std::perror("mkdtemp");
     return 1;
   }
   const fs::path work = tmpl;
+  std::error_code ec;
+  auto kernel = find_kernel(work);
+  if (!kernel || !find_in_path("qemu-system-x86_64")) {
+    fs::remove_all(work, ec);
+    std::puts(kernel ? "SKIP: qemu-system-x86_64 not in PATH"
+                     : "SKIP: no kernel (set KTSTR_KERNEL to a bzImage or its dir, or run `ktstr kernel build`)");
+    return kSkip;
+  }
   auto r = run(*kernel, work);
   if (!r) {
     fmt::print(stderr, "FAIL: {}\n", r.error().message);
     return 1;  // keep the work dir for the console log
   }
-  std::error_code ec;
   fs::remove_all(work, ec);
   fmt::print("PASS: dynamic C++ /init from {} booted and ran\n", kernel->string());
   return 0;
