@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
+#include "base/process.hpp"
 #include "initramfs/closure.hpp"
 #include "initramfs/initramfs.hpp"
 #include "temp_dir.hpp"
@@ -137,4 +139,34 @@ TEST_CASE("a library found only through ld.so.conf keeps its path and asks for t
     with_cache += p.needs_ld_cache;
   }
   CHECK(with_cache == 1);  // libc and ld.so live in default dirs
+}
+
+// The real loader is the reference: `ldd` (ld.so --list) must name the same
+// objects for binaries of this machine, including large and $ORIGIN ones.
+TEST_CASE("closure matches the dynamic loader's own answer (ldd)") {
+  if (!ktstr::find_in_path("ldd")) {
+    MESSAGE("no ldd on this machine; loader comparison not exercised");
+    return;
+  }
+  for (const char* bin : {"/bin/ls", KTSTR_TEST_CXX_HELPER, KTSTR_TEST_ORIGIN_RUNPATH, KTSTR_TEST_ORIGIN_RPATH,
+                          "/usr/bin/qemu-system-x86_64", "/usr/bin/clang-19", "/usr/bin/cmake"}) {
+    if (!fs::exists(bin)) continue;
+    CAPTURE(bin);
+    auto ldd = ktstr::run_capture({"ldd", bin});
+    REQUIRE(ldd.has_value());
+    REQUIRE(ldd->status.success());
+    std::set<std::string> expected;
+    std::istringstream lines(ldd->output);
+    for (std::string line; std::getline(lines, line);) {
+      // "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "\t/lib64/ld-linux-x86-64.so.2 (0x...)"
+      auto arrow = line.find("=> ");
+      std::string path = line.substr(arrow == std::string::npos ? 0 : arrow + 3);
+      path = path.substr(path.find_first_not_of(" \t"));
+      path = path.substr(0, path.find(' '));
+      if (path.starts_with("/")) expected.insert(fs::path(path).filename().string());
+    }
+    auto closure = library_closure(bin);
+    REQUIRE_MESSAGE(closure.has_value(), closure.error().message);
+    CHECK(file_names(*closure) == expected);
+  }
 }
