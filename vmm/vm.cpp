@@ -110,7 +110,8 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
   auto qemu = KTSTR_TRY(ChildProcess::spawn(qemu_argv(plan), {.stdin_fd = devnull.get(),
                                                                .stdout_fd = qemu_err.get(),
                                                                .stderr_fd = qemu_err.get(),
-                                                               .new_process_group = true}));
+                                                               .new_process_group = true,
+                                                               .kill_on_parent_death = true}));
   std::optional<ExitStatus> status;
   bool timed_out = false;
   int stopped_by = 0;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,10 +64,14 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, c
   if (::pipe2(errpipe, O_CLOEXEC) != 0) return fail_errno("pipe2");
   UniqueFd err_r(errpipe[0]), err_w(errpipe[1]);
 
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return fail_errno("fork");
   if (pid == 0) {
     if (opts.new_process_group) ::setpgid(0, 0);
+    // prctl(2): the signal is sent when the parent thread exits; a parent
+    // that died before this line is caught by the getppid() check.
+    if (opts.kill_on_parent_death && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)) ::_exit(127);
     ::signal(SIGPIPE, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);

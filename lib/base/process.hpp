@@ -26,6 +26,7 @@ struct SpawnOptions {
   int stdout_fd = -1;  // -1: inherit
   int stderr_fd = -1;  // -1: inherit
   bool new_process_group = false;  // child leads its own group; kill() signals the group
+  bool kill_on_parent_death = false;  // PR_SET_PDEATHSIG SIGKILL: no orphan even if the parent is SIGKILLed
   std::optional<std::string> cwd;
   std::vector<std::string> extra_env;  // "NAME=value" added to the environment
 };
