@@ -113,7 +113,7 @@ TEST_CASE("gate options: global, per kind, errors") {
 }
 
 TEST_CASE("load_runs: a file, a directory, an empty directory") {
-  TempDir dir;
+  auto dir = temp_dir();
   auto s = run_with_rate("v", 1000);
   REQUIRE(write_sidecar(dir.path() / "k-c" / "v.json", s));
   auto from_dir = load_runs(dir.path());
@@ -122,6 +122,6 @@ TEST_CASE("load_runs: a file, a directory, an empty directory") {
   auto from_file = load_runs(dir.path() / "k-c" / "v.json");
   REQUIRE(from_file);
   CHECK((*from_file)[0].variant == "v");
-  TempDir empty;
+  auto empty = temp_dir();
   CHECK_FALSE(load_runs(empty.path()));
 }

@@ -1,8 +1,6 @@
 #include "fixtures.hpp"
 
-#include <cstdlib>
 #include <stdexcept>
-#include <system_error>
 
 namespace ktstr::verdict::testing {
 
@@ -36,15 +34,10 @@ RunTelemetry healthy_run() {
   return t;
 }
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "ktstr-verdict-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
+ktstr::TempDir temp_dir() {
+  auto dir = ktstr::TempDir::create("ktstr-verdict-");
+  if (!dir) throw std::runtime_error(dir.error().message);
+  return std::move(*dir);
 }
 
 }  // namespace ktstr::verdict::testing

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/telemetry.hpp"
+#include "base/temp_dir.hpp"
 
 namespace ktstr::verdict::testing {
 
@@ -19,17 +20,8 @@ WorkerTelemetry make_worker(std::string cgroup, int index, int step, uint64_t it
 // 1000 iterations, 10 ms gap, 5 migrations), EEVDF, topology 1n1l2c1t.
 RunTelemetry healthy_run();
 
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// A fresh directory under $TMPDIR, removed on destruction (throws if it
+// cannot be created: a test cannot proceed without it).
+ktstr::TempDir temp_dir();
 
 }  // namespace ktstr::verdict::testing

@@ -36,7 +36,7 @@ std::filesystem::path write_failed_run(const TempDir& dir) {
 }  // namespace
 
 TEST_CASE("replay re-judges with the recorded thresholds") {
-  TempDir dir;
+  auto dir = temp_dir();
   auto path = write_failed_run(dir);
   auto r = replay_file(path, {}, false);
   REQUIRE(r);
@@ -48,7 +48,7 @@ TEST_CASE("replay re-judges with the recorded thresholds") {
 }
 
 TEST_CASE("replay with --set turns the failure into a pass") {
-  TempDir dir;
+  auto dir = temp_dir();
   auto path = write_failed_run(dir);
   std::vector<std::string> sets{"min_iteration_rate=500"};
   auto r = replay_file(path, sets, false);
@@ -69,7 +69,7 @@ TEST_CASE("replay with --set turns the failure into a pass") {
 }
 
 TEST_CASE("stats list: one line per sidecar, other JSON skipped") {
-  TempDir dir;
+  auto dir = temp_dir();
   write_failed_run(dir);
   REQUIRE(write_file_atomic(dir.path() / "other.json", "{}"));
   auto text = list_runs(dir.path());
@@ -80,7 +80,7 @@ TEST_CASE("stats list: one line per sidecar, other JSON skipped") {
 
 #ifdef KTSTR_BIN
 TEST_CASE("the ktstr binary: replay exit codes, --set, stats list") {
-  TempDir dir;
+  auto dir = temp_dir();
   auto path = write_failed_run(dir);
   auto fail_run = run_capture({KTSTR_BIN, "replay", path.string()});
   REQUIRE(fail_run);

@@ -42,7 +42,7 @@ TEST_CASE("sidecar path layout and variant sanitising") {
 }
 
 TEST_CASE("sidecar round trip through a real file") {
-  TempDir dir;
+  auto dir = temp_dir();
   auto s = sample_sidecar();
   auto path = sidecar_path(dir.path(), s.kernel.key, s.project_commit, s.variant);
   REQUIRE(write_sidecar(path, s));
@@ -62,7 +62,7 @@ TEST_CASE("sidecar round trip through a real file") {
 }
 
 TEST_CASE("reading a non-sidecar or newer-schema file fails with the file name") {
-  TempDir dir;
+  auto dir = temp_dir();
   auto other = dir.path() / "compile_commands.json";
   REQUIRE(write_file_atomic(other, "[]"));
   auto r = read_sidecar(other);

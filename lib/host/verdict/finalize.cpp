@@ -1,0 +1,59 @@
+#include "host/verdict/finalize.hpp"
+
+#include <chrono>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "host/verdict/cdash.hpp"
+#include "host/verdict/judge.hpp"
+#include "host/verdict/report.hpp"
+
+namespace ktstr::verdict {
+
+namespace {
+std::string now_utc() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+}  // namespace
+
+Sidecar make_sidecar(const RunRecord& r, const Thresholds& effective, const Verdict& v) {
+  return Sidecar{.test = r.test,
+                 .variant = r.variant,
+                 .topology = r.topology,
+                 .project_commit = r.project_commit,
+                 .created_at = r.created_at.empty() ? now_utc() : r.created_at,
+                 .kernel = r.kernel,
+                 .scheduler = r.scheduler,
+                 .thresholds = effective,
+                 .facts = r.facts,
+                 .verdict = v,
+                 .timings = r.timings,
+                 .console_log = r.console_log,
+                 .rerun_command = r.rerun_command,
+                 .telemetry = r.telemetry};
+}
+
+Finalized finalize_run(const RunRecord& r) {
+  Finalized out;
+  auto effective = merge_layers(r.scheduler_thresholds, r.test_thresholds);
+  out.verdict = judge(r.telemetry, r.facts, effective);
+  out.exit_code = exit_code(out.verdict.outcome);
+  out.sidecar = sidecar_path(r.build_dir, r.kernel.key, r.project_commit, r.variant);
+  if (auto w = write_sidecar(out.sidecar, make_sidecar(r, effective, out.verdict)); !w)
+    out.sidecar_error = w.error().message;
+  ReportContext ctx{.test = r.variant.empty() ? r.test : r.variant,
+                    .scheduler = r.scheduler.name,
+                    .topology = r.topology,
+                    .console_tail = r.console_tail,
+                    .rerun_command = r.rerun_command};
+  out.text = format_verdict(ctx, r.telemetry, out.verdict, r.verbose);
+  if (r.cdash) out.text += cdash_measurements(r.telemetry, out.verdict);
+  if (out.verdict.outcome == Outcome::kFail || out.verdict.outcome == Outcome::kInconclusive)
+    out.text += fmt::format("sidecar: {}{}\n", out.sidecar.string(),
+                            out.sidecar_error.empty() ? "" : fmt::format(" (not written: {})", out.sidecar_error));
+  return out;
+}
+
+}  // namespace ktstr::verdict

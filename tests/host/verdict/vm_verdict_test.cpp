@@ -1,0 +1,173 @@
+// Real boots (label vm): the scenario guest as /init of a TCG guest, its
+// telemetry judged by finalize_run exactly as the launcher would, the sidecar
+// replayed. Each case exits 77 with a one-line reason when no kernel (or, for
+// the scheduler case, no scx_simple) is available.
+//
+// Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
+// `ktstr kernel path`. scx_simple: $KTSTR_SCX_SIMPLE, else
+// <kernel dir>/schedulers/scx_simple, else /tmp/kexp/scheds/build/bin/scx_simple.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/ranges.h>
+
+#include "base/exit_codes.hpp"
+#include "base/process.hpp"
+#include "fixtures.hpp"
+#include "guest/telemetry_codec.hpp"
+#include "host/verdict/finalize.hpp"
+#include "host/verdict/replay.hpp"
+#include "initramfs/initramfs.hpp"
+#include "vmm/vm.hpp"
+
+using namespace ktstr;
+using namespace ktstr::verdict;
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void skip(const std::string& why) {
+  fmt::print("SKIP: {}\n", why);
+  std::fflush(stdout);
+  std::_Exit(kExitSkip);
+}
+
+fs::path require_kernel() {
+  if (const char* k = std::getenv("KTSTR_KERNEL"); k && *k) {
+    fs::path p = k;
+    if (fs::is_directory(p)) p /= fs::exists(p / "bzImage") ? "bzImage" : "arch/x86/boot/bzImage";
+    if (fs::exists(p)) return p;
+  }
+  if (auto out = run_capture({KTSTR_BIN, "kernel", "path"}); out && out->status.success()) {
+    std::string s = out->output;
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    fs::path p = s;
+    if (fs::is_directory(p)) p /= "bzImage";
+    if (!s.empty() && fs::exists(p)) return p;
+  }
+  skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+}
+
+fs::path require_scx_simple(const fs::path& kernel) {
+  if (const char* s = std::getenv("KTSTR_SCX_SIMPLE"); s && fs::exists(s)) return s;
+  for (fs::path p : {kernel.parent_path() / "schedulers/scx_simple", fs::path("/tmp/kexp/scheds/build/bin/scx_simple")})
+    if (fs::exists(p)) return p;
+  skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+}
+
+// What the host saw of the VM, in the verdict's terms.
+VmFacts facts_of(const vmm::VmOutcome& o, bool have_telemetry) {
+  VmFacts f;
+  using K = vmm::VmOutcome::Kind;
+  f.panic = o.kind == K::kPanic;
+  f.timeout = o.kind == K::kTimeout;
+  if (o.kind == K::kExited) f.guest_exit_code = o.guest_exit_code;
+  if (o.kind == K::kInterrupted) f.infra_error = fmt::format("launcher interrupted by signal {}", o.stop_signal);
+  if (!o.channel_error.empty()) f.infra_error = "results channel: " + o.channel_error;
+  f.no_result = !have_telemetry;
+  return f;
+}
+
+// Boots the scenario guest and turns the run into a RunRecord under build_dir.
+RunRecord boot_and_record(const fs::path& build_dir, const std::string& variant, const std::string& topology,
+                          std::vector<std::string> args, const std::optional<fs::path>& scheduler = {}) {
+  auto kernel = require_kernel();
+  auto work = testing::temp_dir();
+  initramfs::Spec spec;
+  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
+  if (scheduler) {
+    spec.add_binary(*scheduler, "/bin/scx_simple");
+    args.insert(args.end(), {"--scheduler", "/bin/scx_simple"});
+  }
+  const fs::path cpio = work.path() / "guest.cpio";
+  auto built = initramfs::build(spec, cpio);
+  REQUIRE_MESSAGE(built, (built ? "" : built.error().message));
+  args.insert(args.end(), {"--topology", topology});
+  const fs::path out_dir = build_dir / "vm";
+  vmm::VmConfig cfg{.kernel = kernel, .initramfs = {cpio}, .topology = *Topology::parse(topology),
+                    .timeout = std::chrono::seconds(600), .guest_args = args, .out_dir = out_dir, .quiet = true};
+  std::optional<std::string> telemetry;
+  auto outcome = vmm::run_vm(cfg, [&](proto::MsgType t, std::string_view payload) {
+    if (t == proto::MsgType::kTelemetry) telemetry = std::string(payload);
+  });
+  REQUIRE_MESSAGE(outcome, (outcome ? "" : outcome.error().message));
+  INFO("vm: ", outcome->describe());
+  REQUIRE(telemetry);
+  auto tel = guest::decode_telemetry(*telemetry);
+  REQUIRE(tel);
+  MESSAGE(fmt::format("{} {}: boot {:.1f} s, wall {:.1f} s, {} workers", variant, fmt::join(args, " "),
+                      outcome->boot_seconds, outcome->wall_seconds, tel->workers.size()));
+  return RunRecord{.build_dir = build_dir,
+                   .test = variant.substr(0, variant.find('/')),
+                   .variant = variant,
+                   .topology = topology,
+                   .project_commit = "vmtest",
+                   .kernel = {.key = kernel.parent_path().filename().string(), .version = "6.12"},
+                   .scheduler = {.name = scheduler ? "scx_simple" : "", .binary = scheduler ? scheduler->string() : ""},
+                   .facts = facts_of(*outcome, true),
+                   .telemetry = std::move(*tel),
+                   .timings = {.boot_s = outcome->boot_seconds, .total_s = outcome->wall_seconds},
+                   .console_log = outcome->console_log_path,
+                   .console_tail = fmt::format("{}", fmt::join(outcome->console_tail, "\n")),
+                   .rerun_command = fmt::format("ctest -R '{}'", variant)};
+}
+
+}  // namespace
+
+TEST_CASE("steady under EEVDF: passes by default, fails an impossible min_iteration_rate, replay re-passes") {
+  auto build = testing::temp_dir();
+  auto rec = boot_and_record(build.path(), "steady/1n1l2c1t", "1n1l2c1t", {"--scenario", "steady", "--duration", "3s"});
+
+  auto healthy = finalize_run(rec);
+  INFO(healthy.text);
+  CHECK(healthy.exit_code == kExitPass);
+  CHECK(healthy.text.starts_with("ktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] passed:"));
+  MESSAGE(healthy.text);
+
+  rec.test_thresholds.min_iteration_rate = 1e15;  // no worker can do 10^15 iterations a second
+  auto impossible = finalize_run(rec);
+  INFO(impossible.text);
+  CHECK(impossible.exit_code == kExitFail);
+  CHECK(impossible.text.starts_with("ktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] failed:\n"));
+  size_t lines = 0;
+  for (const auto& w : rec.telemetry.workers) {
+    auto line = fmt::format("  min_iteration_rate {}/w{} step {}: observed ", w.cgroup, w.worker, w.step);
+    CHECK_MESSAGE(impossible.text.find(line) != std::string::npos, line);
+    lines += impossible.text.find(line) != std::string::npos;
+  }
+  CHECK(lines == rec.telemetry.workers.size());
+  CHECK(impossible.text.find("limit 1000000000000000 iter/s") != std::string::npos);
+  REQUIRE(impossible.sidecar_error.empty());
+
+  // Replay through the real CLI: recorded thresholds fail, a sane one passes.
+  auto again = run_capture({KTSTR_BIN, "replay", impossible.sidecar.string()});
+  REQUIRE(again);
+  CHECK(again->status.code == kExitFail);
+  auto sane = run_capture({KTSTR_BIN, "replay", impossible.sidecar.string(), "--set", "min_iteration_rate=1"});
+  REQUIRE(sane);
+  INFO(sane->output);
+  CHECK(sane->status.code == kExitPass);
+  CHECK(sane->output.find("passed:") != std::string::npos);
+}
+
+TEST_CASE("scx_simple killed mid-run fails with the scheduler's failure reason") {
+  auto kernel = require_kernel();
+  auto sched = require_scx_simple(kernel);
+  auto build = testing::temp_dir();
+  auto rec = boot_and_record(build.path(), "scheduler_kill/1n1l2c1t", "1n1l2c1t",
+                             {"--scenario", "scheduler_kill", "--duration", "4s"}, sched);
+  auto f = finalize_run(rec);
+  MESSAGE(f.text);
+  CHECK(f.exit_code == kExitFail);
+  CHECK(f.text.starts_with("ktstr_test 'scheduler_kill/1n1l2c1t' [sched=scx_simple] [topo=1n1l2c1t] failed:\n"));
+  // The violation line carries the kernel's sched_ext exit reason.
+  auto line_start = f.text.find("\n  scheduler scx_simple: ");
+  REQUIRE(line_start != std::string::npos);
+  auto line = f.text.substr(line_start + 1, f.text.find('\n', line_start + 1) - line_start - 1);
+  CHECK((line.find("died: ") != std::string::npos || line.find("ejected: ") != std::string::npos));
+  CHECK(line.find("disabled") != std::string::npos);
+  CHECK(f.text.find("scheduler killed") != std::string::npos);  // timeline shows the kill event
+}
