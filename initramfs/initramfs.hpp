@@ -40,7 +40,12 @@ class Spec {
   // ELF executable at dst plus its shared-library closure: every library at
   // the absolute path the loader looks it up under (the resolved file's
   // content is stored under the DT_NEEDED name's path, symlinks are not
-  // reproduced), and the PT_INTERP interpreter at its absolute path.
+  // reproduced), and the PT_INTERP interpreter at its absolute path. A
+  // library reached through an $ORIGIN RPATH/RUNPATH is placed relative to
+  // dst, where the guest loader will look; one found only via ld.so.cache or
+  // ld.so.conf outside the default dirs also brings the host's
+  // /etc/ld.so.cache along. Errors (at build time): missing binary, "<src> is
+  // not an ELF executable", "<lib> needed by <obj> not found in <dirs>".
   Spec& add_binary(const std::filesystem::path& src, std::string dst);
   // A regular file copied from src (symlinks followed); mode -1 keeps src's
   // permission bits.
