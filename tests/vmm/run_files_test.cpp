@@ -1,0 +1,72 @@
+// The launcher's file handling without a VM: the assembled initrd, the
+// console follower, the /dev/shm owner.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "base/fd.hpp"
+#include "vmm/console_log.hpp"
+#include "vmm/run_archive.hpp"
+#include "vmm/run_files.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+fs::path scratch(const char* name) {
+  return fs::temp_directory_path() / fmt::format("ktstr-vmm-test-{}-{}", ::getpid(), name);
+}
+}  // namespace
+
+TEST_CASE("the initrd is the caller's archives, 4-byte aligned, then the per-run archive") {
+  const fs::path a = scratch("a.cpio"), b = scratch("b.cpio"), out = scratch("initrd.cpio");
+  REQUIRE(ktstr::write_file_atomic(a, "AAAAA"));  // 5 bytes: padding follows
+  REQUIRE(ktstr::write_file_atomic(b, "BBBB"));
+  auto bytes = ktstr::vmm::assemble_initrd({a, b}, {"flood", "64"}, out);
+  REQUIRE(bytes);
+  auto text = ktstr::read_file(out);
+  REQUIRE(text);
+  CHECK(text->size() == *bytes);
+  CHECK(text->substr(0, 12) == std::string("AAAAA\0\0\0BBBB", 12));
+  CHECK(text->substr(12, 6) == "070701");  // newc magic of the per-run archive
+  CHECK(text->find("ktstr/argv.json") != std::string::npos);
+  CHECK(text->find(R"(["flood","64"])") != std::string::npos);
+  CHECK_FALSE(ktstr::vmm::assemble_initrd({scratch("missing.cpio")}, {}, out));
+  fs::remove(a), fs::remove(b), fs::remove(out);
+}
+
+TEST_CASE("the console follower keeps the tail and spots panics and unpack failures") {
+  const fs::path log_path = scratch("console.log");
+  auto log = ktstr::vmm::ConsoleLog::create(log_path, false);
+  REQUIRE(log);
+  auto w = ktstr::open_file(log_path, O_WRONLY | O_APPEND);
+  REQUIRE(w);
+  for (int i = 0; i < 100; ++i) REQUIRE(ktstr::write_all(w->get(), fmt::format("line {}\r\n", i)));
+  log->poll();
+  CHECK_FALSE(log->saw_panic());
+  REQUIRE(ktstr::write_all(w->get(), "[    4.7] Kernel panic - not syncing: sysrq triggered crash\npartial"));
+  log->poll();
+  CHECK(log->saw_panic());
+  CHECK_FALSE(log->saw_initramfs_failure());
+  auto tail = log->tail(3);
+  REQUIRE(tail.size() == 4);  // three full lines and the unterminated one
+  CHECK(tail[0] == "line 98");
+  CHECK(tail[2] == "[    4.7] Kernel panic - not syncing: sysrq triggered crash");
+  CHECK(tail[3] == "partial");
+  REQUIRE(ktstr::write_all(w->get(), "\n[ 24.0] Initramfs unpacking failed: write error\n"));
+  log->poll();
+  CHECK(log->saw_initramfs_failure());
+  fs::remove(log_path);
+}
+
+TEST_CASE("guest RAM files are created exclusively and removed by their owner") {
+  const fs::path p = scratch("shm");
+  {
+    auto f = ktstr::vmm::ShmFile::create(p, 64 << 20);
+    REQUIRE(f);
+    CHECK(fs::file_size(p) == 64u << 20);
+    CHECK_FALSE(ktstr::vmm::ShmFile::create(p, 4096));  // O_EXCL: never share a stale file
+  }
+  CHECK_FALSE(fs::exists(p));
+}
