@@ -188,3 +188,24 @@ TEST_CASE("zstd output is a zstd stream holding the same archive") {
   }
   CHECK(*packed == build_to_string(spec, BuildOptions{.compression = Compression::kZstd}).value());
 }
+
+// Byte-exact golden file: the archive format must not drift silently (a
+// change here also needs kFormatVersion in stamp.cpp bumped). Regenerate with
+// KTSTR_UPDATE_GOLDEN=1 after checking the new bytes with `cpio -itv`.
+TEST_CASE("small archive matches the golden bytes") {
+  Spec spec;
+  spec.add_default_dirs()
+      .add_bytes("/etc/motd", "hello from ktstr\n")
+      .add_bytes("/bin/tool", "#!/bin/sh\nexit 0\n", 0755)
+      .add_symlink("/sbin/init", "/bin/tool")
+      .add_char_device("/dev/ttyS0", 4, 64, 0620);
+  auto bytes = build_to_string(spec);
+  REQUIRE(bytes.has_value());
+  const fs::path golden = fs::path(KTSTR_TEST_SOURCE_DIR) / "golden/small.cpio";
+  if (std::getenv("KTSTR_UPDATE_GOLDEN")) std::ofstream(golden, std::ios::binary) << *bytes;
+  std::ifstream in(golden, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "missing " << golden.string());
+  std::string want((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(bytes->size() == want.size());
+  CHECK(*bytes == want);
+}
