@@ -9,6 +9,8 @@
 # SKIP_REASON non-empty: every entry prints it and exits 77 (no kernel, or a
 # scheduler that could not be built) - a test never passes silently.
 
+cmake_policy(VERSION 3.25)
+
 # Wraps one argument for the generated file (bracket argument: no escaping).
 function(_ktstr_q out value)
   set(${out} "[==[${value}]==]" PARENT_SCOPE)

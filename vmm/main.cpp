@@ -7,6 +7,7 @@
 #include "base/exit_codes.hpp"
 #include "vmm/accel.hpp"
 #include "vmm/stop_signal.hpp"
+#include "vmm/test_mode.hpp"
 #include "vmm/vm.hpp"
 
 namespace {
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
   app.add_option("--out-dir", out_dir, "directory for console.log and qemu.log (default: temporary, kept on failure)");
   app.add_flag("--console", console, "echo the guest console (ttyS0) to stderr");
   app.add_option("guest_args", guest_args, "arguments for the guest (after --)");
+  ktstr::vmm::TestModeOptions test_mode;
+  ktstr::vmm::add_test_mode_options(app, test_mode);
   CLI11_PARSE(app, argc, argv);
 
   auto topo = ktstr::Topology::parse(topology);
@@ -83,6 +86,7 @@ int main(int argc, char** argv) {
   }
 
   ktstr::vmm::install_stop_signals();
+  if (!test_mode.test.empty()) return ktstr::vmm::run_test_mode(cfg, test_mode);
   auto outcome = ktstr::vmm::run_vm(cfg, print_frame);
   if (!outcome) {
     fmt::print(stderr, "ktstr-vm: {}\n", outcome.error().message);

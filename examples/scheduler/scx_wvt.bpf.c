@@ -10,8 +10,12 @@
  *     and steals from the others only when its own queue is empty.
  * Deliberately broken mode (for ktstr's WILL_FAIL example): tasks of the
  * cgroup named broken_cgroup are queued on a DSQ nobody consumes, so they
- * never run and the kernel's watchdog ejects the scheduler
- * (Documentation/scheduler/sched-ext.rst: "runnable task stall").
+ * never run again and the kernel's watchdog ejects the scheduler
+ * (Documentation/scheduler/sched-ext.rst: "runnable task stall"). Only tasks
+ * that already ran broken_after_ns of CPU time are starved: a task starved
+ * while it holds a kernel lock (fork, exit, cgroup migration) can block the
+ * ejection itself and hang the guest (seen once under TCG); a task that has
+ * spun that long is preempted in its user-space loop.
  *
  * Written for ktstr after reading the kernel's tools/sched_ext examples and
  * Documentation/scheduler/sched-ext.rst (v6.12 kfunc names).
@@ -28,6 +32,7 @@ const volatile bool per_llc;
 const volatile u32 nr_llcs = 1;
 const volatile u32 cpu_llc[WVT_MAX_CPUS];
 const volatile char broken_cgroup[WVT_CGROUP_NAME_LEN];
+const volatile u64 broken_after_ns = 200 * 1000 * 1000ULL;
 
 /* DSQ ids: 0 .. nr_llcs-1 are the per-LLC queues (0 is the shared queue in
  * the default layout); the black hole sits far above any LLC index. */
@@ -73,7 +78,7 @@ static bool starved(struct task_struct *p)
 	const char *kn_name;
 	int i;
 
-	if (!broken_cgroup[0])
+	if (!broken_cgroup[0] || p->se.sum_exec_runtime < broken_after_ns)
 		return false;
 	kn_name = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, name);
 	if (!kn_name || bpf_probe_read_kernel_str(name, sizeof(name), kn_name) < 0)
