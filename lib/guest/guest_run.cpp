@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include <fmt/ranges.h>
@@ -20,11 +21,12 @@ extern "C" void on_stop_signal(int) { g_stop_signal.store(true); }
 
 // Sends (or prints) the telemetry; the size bound keeps it within one frame.
 void report(RunTelemetry& tel, Channel* channel) {
-  auto json = encode_telemetry(tel);
+  const size_t budget = channel ? std::min<size_t>(kDefaultTelemetryBudget, channel->max_payload()) : kDefaultTelemetryBudget;
+  auto json = encode_telemetry(tel, budget);
   if (!json) {
     tel.workers.clear();
     tel.error += (tel.error.empty() ? "" : "; ") + json.error().message;
-    json = encode_telemetry(tel);
+    json = encode_telemetry(tel, budget);
   }
   if (!json) return;
   if (channel) {
