@@ -142,6 +142,16 @@ void check_cpu_sum(const RunTelemetry& t) {
   CHECK(ratio <= 1.02);
 }
 
+// Milliseconds from the scheduler's start to "enabled" (for the log).
+uint64_t attach_ms(const SchedulerTelemetry& s) {
+  uint64_t started = 0, enabled = 0;
+  for (const auto& e : s.events) {
+    if (e.kind == "started") started = e.t_ns;
+    if (e.kind == "enabled") enabled = e.t_ns;
+  }
+  return enabled > started ? (enabled - started) / 1'000'000 : 0;
+}
+
 }  // namespace
 
 TEST_CASE("steady on 1n1l2c1t under EEVDF") {
@@ -198,6 +208,7 @@ TEST_CASE("scx_simple attaches and telemetry arrives") {
   CHECK(b.tel.scheduler.attached);
   CHECK(b.tel.scheduler.ops_name == "simple");
   CHECK(!b.tel.scheduler.failed);
+  MESSAGE(fmt::format("scx_simple enabled {} ms after start", attach_ms(b.tel.scheduler)));
   CHECK(b.outcome.guest_exit_code == 0);
   check_progress(b.tel);
 }
@@ -275,6 +286,7 @@ TEST_CASE("SCHED_EXT workers under a partial scx_qmap") {
   CHECK(b.tel.error == "");
   CHECK(b.tel.scheduler.attached);
   CHECK(b.tel.scheduler.ops_name == "qmap");
+  MESSAGE(fmt::format("scx_qmap enabled {} ms after start", attach_ms(b.tel.scheduler)));
   CHECK(!b.tel.scheduler.failed);
   for (const auto& w : b.tel.workers) CHECK(w.policy == "ext");
   check_progress(b.tel);
