@@ -70,6 +70,30 @@ static u64 llc_dsq_of_cpu(s32 cpu)
 	return cpu_llc[cpu];
 }
 
+/* The queue for a task last on cpu: its own LLC's, unless another LLC's
+ * queue is shorter by more than one task. Without this, queues only drain
+ * into each other when a CPU runs dry, and a cgroup's spinners on a busier
+ * LLC get a fraction of the CPU time of their siblings elsewhere. */
+static u64 pick_dsq(s32 cpu)
+{
+	u64 best = llc_dsq_of_cpu(cpu);
+	s32 best_len;
+	u32 i;
+
+	if (!per_llc)
+		return best;
+	best_len = scx_bpf_dsq_nr_queued(best);
+	bpf_for(i, 0, nr_llcs) {
+		s32 len = scx_bpf_dsq_nr_queued(i);
+
+		if (len + 1 < best_len) {
+			best = i;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
 /* True when p belongs to the cgroup the broken mode starves. Compares the
  * leaf name of p's cgroup v2 group with broken_cgroup. */
 static bool starved(struct task_struct *p)
@@ -119,7 +143,7 @@ void BPF_STRUCT_OPS(wvt_enqueue, struct task_struct *p, u64 enq_flags)
 	/* A task that slept long keeps at most one slice of credit. */
 	if (before(vtime, global_vtime - SCX_SLICE_DFL))
 		vtime = global_vtime - SCX_SLICE_DFL;
-	scx_bpf_dispatch_vtime(p, llc_dsq_of_cpu(scx_bpf_task_cpu(p)), SCX_SLICE_DFL, vtime, enq_flags);
+	scx_bpf_dispatch_vtime(p, pick_dsq(scx_bpf_task_cpu(p)), SCX_SLICE_DFL, vtime, enq_flags);
 }
 
 void BPF_STRUCT_OPS(wvt_dispatch, s32 cpu, struct task_struct *prev)

@@ -38,29 +38,33 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-/* The LLC a CPU belongs to, as an id shared by its siblings: the L3's id
- * (Documentation/ABI/testing/sysfs-devices-system-cpu, cache/indexN/id), or
- * the package when the CPU reports no L3. -1 when the CPU is absent. */
+/* The LLC a CPU belongs to, as an id shared by its siblings: the lowest CPU
+ * of its L3's shared_cpu_list (Documentation/ABI/testing/sysfs-devices-system-cpu,
+ * cache/indexN/shared_cpu_list), or its package when the CPU reports no L3.
+ * -1 when the CPU is absent. */
 static long llc_id_of(int cpu)
 {
-	static const char *const paths[] = {
-		"/sys/devices/system/cpu/cpu%d/cache/index3/id",
-		"/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
-	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		char path[128];
-		long id;
-		FILE *f;
+	char path[128];
+	long id = -1;
+	FILE *f;
 
-		snprintf(path, sizeof(path), paths[i], cpu);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index3/shared_cpu_list", cpu);
+	f = fopen(path, "r");
+	if (f) {
 		if (fscanf(f, "%ld", &id) != 1)
 			id = -1;
 		fclose(f);
 		if (id >= 0)
 			return id;
+	}
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &id) != 1)
+			id = -1;
+		fclose(f);
+		if (id >= 0)
+			return WVT_MAX_CPUS + id;  /* apart from CPU-numbered ids */
 	}
 	return -1;
 }
