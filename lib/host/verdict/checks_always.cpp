@@ -54,9 +54,10 @@ std::vector<Violation> check_guest_result(const RunTelemetry& t, const VmFacts& 
     auto detail = a.message.empty() ? a.expr : fmt::format("{} ({})", a.expr, a.message);
     out.push_back(Violation{.check = "assertion", .subject = fmt::format("{}:{}", a.file, a.line), .detail = detail});
   }
-  // A non-zero exit the telemetry does not explain still fails; the infra
-  // codes are judged by check_infra and skip by the judge.
-  if (out.empty() && f.guest_exit_code && *f.guest_exit_code != kExitPass && *f.guest_exit_code != kExitSkip &&
+  // A non-zero exit the telemetry does not explain (no assertion, no
+  // scheduler failure) still fails; the infra codes are judged by
+  // check_infra and skip by the judge.
+  if (out.empty() && !t.scheduler.failed && f.guest_exit_code && *f.guest_exit_code != kExitPass && *f.guest_exit_code != kExitSkip &&
       (*f.guest_exit_code < kExitInfra || *f.guest_exit_code > kExitNoResult))
     out.push_back(Violation{.check = "guest_exit",
                             .subject = "guest",

@@ -207,6 +207,9 @@ TEST_CASE("panic, timeout, assertions and guest exit codes") {
   CHECK(check_guest_result(t, {.guest_exit_code = 77}, {}).empty());
   CHECK(check_guest_result(t, {.guest_exit_code = 70}, {}).empty());  // infra, judged by check_infra
   CHECK(check_guest_result(t, {.guest_exit_code = 2}, {}).size() == 1);
+  auto died = t;
+  died.scheduler.failed = true;  // the guest exits 1 because its scheduler died: one line, not two
+  CHECK(check_guest_result(died, {.guest_exit_code = 1}, {}).empty());
   t.assertions = {AssertionTelemetry{.file = "t.cpp", .line = 12, .expr = "CHECK(x == 1)", .message = "x = 2"}};
   auto v = check_guest_result(t, {.guest_exit_code = 1}, {});
   REQUIRE(v.size() == 1);  // the assertion explains the exit code
