@@ -1,0 +1,89 @@
+#!/bin/bash
+# Builds the kernel's sched_ext selftests (tools/testing/selftests/sched_ext)
+# into OUT_DIR/runner. Cached: does nothing when OUT_DIR/runner is newer than
+# the vmlinux it was built against.
+#
+# usage: build_selftests.sh OUT_DIR KTSTR_CLI
+# exit: 0 built (or cached), 77 no kernel source/vmlinux here (reason on stdout),
+#       1 the build failed (log in OUT_DIR/build.log)
+#
+# Inputs, first found wins:
+#   vmlinux (BTF for vmlinux.h): $KTSTR_KERNEL (dir holding vmlinux, or a bzImage
+#     whose dir or ../../.. holds one), `KTSTR_CLI kernel path`/vmlinux,
+#     /tmp/kexp/out/vmlinux (the lead's interim kernel).
+#   source: $KTSTR_KERNEL_SRC, the tree next to the interim kernel
+#     (/tmp/kexp/linux-source-6.12), else the parts the build needs (tools/,
+#     include/, scripts/, arch/x86/, kernel/bpf/) extracted from the newest
+#     /usr/src/linux-source-6.*.tar.xz into OUT_DIR/src.
+#   bpftool: the kernel cache entry's bin/bpftool when present, else the
+#     selftests Makefile builds its own.
+# The recipe (clang-19 for the BPF side, gcc for the runner, libzstd-dev for
+# the static libbpf link) is the one the selftests Makefile documents
+# (tools/testing/selftests/sched_ext/Makefile: CLANG, LLVM_STRIP, VMLINUX_BTF).
+set -euo pipefail
+out=$(realpath -m "$1")
+cli=${2:-}
+mkdir -p "$out"
+
+vmlinux=""
+entry=""
+if [[ -n "${KTSTR_KERNEL:-}" ]]; then
+  k=$KTSTR_KERNEL
+  [[ -f $k ]] && k=$(dirname "$k")
+  for c in "$k/vmlinux" "$k/../../../vmlinux"; do
+    [[ -f $c ]] && { vmlinux=$(realpath "$c"); break; }
+  done
+fi
+if [[ -z $vmlinux && -n $cli && -x $cli ]]; then
+  # `kernel path` never builds; a kernel being built elsewhere holds the
+  # cache lock, so bound the wait.
+  if entry=$(timeout 20 "$cli" kernel path 2>/dev/null) && [[ -f $entry/vmlinux ]]; then
+    vmlinux=$entry/vmlinux
+  else
+    entry=""
+  fi
+fi
+[[ -z $vmlinux && -f /tmp/kexp/out/vmlinux ]] && vmlinux=/tmp/kexp/out/vmlinux
+if [[ -z $vmlinux ]]; then
+  echo "SKIP: no vmlinux with BTF: set KTSTR_KERNEL or build one with 'ktstr kernel build'"
+  exit 77
+fi
+
+if [[ -x $out/runner && $out/runner -nt $vmlinux ]]; then
+  exit 0
+fi
+
+src=${KTSTR_KERNEL_SRC:-}
+if [[ -z $src && -d /tmp/kexp/linux-source-6.12/tools/testing/selftests/sched_ext ]]; then
+  src=/tmp/kexp/linux-source-6.12
+fi
+if [[ -z $src ]]; then
+  tarball=$(ls -1 /usr/src/linux-source-6.*.tar.xz 2>/dev/null | sort -V | tail -1 || true)
+  if [[ -z $tarball ]]; then
+    echo "SKIP: no kernel source: set KTSTR_KERNEL_SRC or install linux-source-6.12"
+    exit 77
+  fi
+  top=$(basename "$tarball" .tar.xz)
+  if [[ ! -d $out/src/$top/tools/testing/selftests/sched_ext ]]; then
+    mkdir -p "$out/src"
+    tar -C "$out/src" -xf "$tarball" "$top/tools" "$top/include" "$top/scripts" "$top/arch/x86" \
+      "$top/kernel/bpf" "$top/Makefile"
+  fi
+  src=$out/src/$top
+fi
+
+mkdir -p "$out/build"
+args=(CC=gcc CLANG=clang-19 LLVM_STRIP=llvm-strip-19 O="$out/build" OUTPUT="$out/build"
+      VMLINUX_BTF="$vmlinux")
+[[ -n $entry && -x $entry/bin/bpftool ]] && args+=(BPFTOOL="$entry/bin/bpftool")
+echo "building sched_ext selftests from $src against $vmlinux (log: $out/build.log)"
+# CFLAGS from the environment is appended to by the selftests Makefile
+# (`CFLAGS += ...`); libbpf and bpftool get their own EXTRA_CFLAGS.
+here=$(dirname "$(realpath "$0")")
+if ! CFLAGS="-include $here/runner_linebuf.h" \
+    make -C "$src/tools/testing/selftests/sched_ext" -j2 "${args[@]}" >"$out/build.log" 2>&1; then
+  tail -20 "$out/build.log"
+  exit 1
+fi
+cp "$out/build/runner" "$out/runner.tmp" && mv "$out/runner.tmp" "$out/runner"
+echo "built $out/runner"

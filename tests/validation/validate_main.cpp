@@ -1,0 +1,159 @@
+// One validation-suite entry: boots the scenario guest (tests/guest) under
+// one scheduler on one topology, runs a few canned scenarios in sequence in
+// that one VM, and judges the telemetry on the host with the verdict library
+// (always-on checks + not_starved). Prints the verdict (a summary line, or
+// the full report on failure) and exits with the verdict's exit code
+// (0 pass, 1 fail, 70 inconclusive, 77 skip).
+//
+// usage: ktstr_validate SCHEDULER TOPOLOGY [SCENARIOS] [DURATION]
+//   SCHEDULER  eevdf (no sched_ext scheduler) or a kernel-tree example
+//              scheduler name (scx_simple, scx_qmap, scx_central, scx_flatcg)
+//   SCENARIOS  comma-separated canned scenarios (lib/guest/scenarios.hpp)
+//   DURATION   per scenario, guest syntax ("3s")
+//
+// Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
+// `ktstr kernel path` (never builds), else /tmp/kexp/out (the lead's interim
+// kernel). Scheduler: $KTSTR_<NAME> (e.g. KTSTR_SCX_QMAP), else the kernel
+// cache entry's schedulers/, else /tmp/kexp/scheds/build/bin.
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+#include "base/exit_codes.hpp"
+#include "base/process.hpp"
+#include "base/temp_dir.hpp"
+#include "guest/telemetry_codec.hpp"
+#include "host/verdict/judge.hpp"
+#include "host/verdict/report.hpp"
+#include "initramfs/initramfs.hpp"
+#include "vmm/vm.hpp"
+
+using namespace ktstr;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A skip is a normal outcome, not an error: one line with the reason, exit 77.
+int skip(const std::string& reason) {
+  fmt::print("SKIP: {}\n", reason);
+  return kExitSkip;
+}
+
+// The `ktstr kernel path` entry dir, if the cache has one. `timeout` bounds
+// the wait because a kernel build elsewhere holds the cache lock.
+std::optional<fs::path> cache_entry() {
+  fs::path cli = fs::path(KTSTR_BIN_DIR) / "ktstr";
+  if (!fs::exists(cli)) return std::nullopt;
+  auto out = run_capture({"timeout", "20", cli.string(), "kernel", "path"});
+  if (!out || !out->status.success()) return std::nullopt;
+  std::string s = out->output;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  if (s.empty() || !fs::exists(fs::path(s) / "bzImage")) return std::nullopt;
+  return fs::path(s);
+}
+
+std::optional<fs::path> find_kernel(const std::optional<fs::path>& entry) {
+  if (const char* k = std::getenv("KTSTR_KERNEL"); k && *k) {
+    fs::path p = k;
+    if (fs::is_directory(p)) p /= fs::exists(p / "bzImage") ? "bzImage" : "arch/x86/boot/bzImage";
+    if (fs::exists(p)) return p;
+  }
+  if (entry) return *entry / "bzImage";
+  if (fs::path p = "/tmp/kexp/out/arch/x86/boot/bzImage"; fs::exists(p)) return p;
+  return std::nullopt;
+}
+
+std::optional<fs::path> find_scheduler(const std::optional<fs::path>& entry, const std::string& name) {
+  std::string env = "KTSTR_" + name;
+  for (auto& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (const char* s = std::getenv(env.c_str()); s && fs::exists(s)) return fs::path(s);
+  if (entry && fs::exists(*entry / "schedulers" / name)) return *entry / "schedulers" / name;
+  if (fs::path p = fs::path("/tmp/kexp/scheds/build/bin") / name; fs::exists(p)) return p;
+  return std::nullopt;
+}
+
+// Combinations that cannot work, with the reason (checked before booting).
+std::optional<std::string> unsupported(const std::string& sched, const Topology& topo) {
+  // scx_central dedicates one CPU to dispatching for all others
+  // (tools/sched_ext/scx_central.bpf.c: central_cpu); with fewer than two
+  // CPUs nothing is left to run tasks on.
+  if (sched == "scx_central" && topo.vcpus() < 2) return "scx_central needs >= 2 CPUs (one only dispatches)";
+  return std::nullopt;
+}
+
+int run(const std::string& sched, const std::string& topo_str, const std::string& scenarios,
+        const std::string& duration) {
+  auto topo = Topology::parse(topo_str);
+  if (!topo) {
+    fmt::print(stderr, "ktstr_validate: {}\n", topo.error().message);
+    return kExitInfra;
+  }
+  if (auto why = unsupported(sched, *topo)) return skip(*why);
+  auto entry = cache_entry();
+  auto kernel = find_kernel(entry);
+  if (!kernel) return skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+
+  initramfs::Spec spec;
+  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
+  std::vector<std::string> args{"--scenario", scenarios, "--duration", duration, "--topology", topo_str};
+  if (sched != "eevdf") {
+    auto bin = find_scheduler(entry, sched);
+    if (!bin) return skip(fmt::format("no {} binary: build the kernel cache entry or set KTSTR_{}", sched, sched));
+    spec.add_binary(*bin, "/bin/" + sched);
+    args.insert(args.end(), {"--scheduler", "/bin/" + sched});
+  }
+  auto tmp = TempDir::create("ktstr-validate");
+  if (!tmp) return fmt::print(stderr, "ktstr_validate: {}\n", tmp.error().message), kExitInfra;
+  const fs::path cpio = tmp->path() / "guest.cpio";
+  if (auto built = initramfs::build(spec, cpio); !built)
+    return fmt::print(stderr, "ktstr_validate: initramfs: {}\n", built.error().message), kExitInfra;
+
+  vmm::VmConfig cfg{.kernel = *kernel, .initramfs = {cpio}, .topology = *topo,
+                    .timeout = std::chrono::seconds(900), .guest_args = args, .quiet = true};
+  std::optional<std::string> telemetry;
+  auto outcome = vmm::run_vm(cfg, [&](proto::MsgType t, std::string_view payload) {
+    if (t == proto::MsgType::kTelemetry) telemetry = std::string(payload);
+  });
+  if (!outcome) return fmt::print(stderr, "ktstr_validate: vm: {}\n", outcome.error().message), kExitInfra;
+
+  verdict::VmFacts facts{.panic = outcome->kind == vmm::VmOutcome::Kind::kPanic,
+                         .timeout = outcome->kind == vmm::VmOutcome::Kind::kTimeout,
+                         .no_result = !telemetry};
+  if (outcome->kind == vmm::VmOutcome::Kind::kExited) facts.guest_exit_code = outcome->guest_exit_code;
+  if (!outcome->channel_error.empty()) facts.infra_error = outcome->channel_error;
+  RunTelemetry tel;
+  if (telemetry) {
+    auto decoded = guest::decode_telemetry(*telemetry);
+    if (decoded) tel = std::move(*decoded);
+    else facts.infra_error = "telemetry: " + decoded.error().message;
+  }
+  verdict::Thresholds th;
+  th.not_starved = true;
+  auto v = verdict::judge(tel, facts, verdict::merge_layers({}, th));
+
+  std::string console;
+  for (const auto& l : outcome->console_tail) console += l + "\n";
+  verdict::ReportContext ctx{.test = "validation/" + scenarios,
+                             .scheduler = sched == "eevdf" ? "" : sched,
+                             .topology = topo_str,
+                             .console_tail = console,
+                             .rerun_command = fmt::format("{} {} {} {} {}", KTSTR_VALIDATE_SELF, sched, topo_str,
+                                                          scenarios, duration)};
+  fmt::print("{}", verdict::format_verdict(ctx, tel, v, false));
+  fmt::print("{} on {}: {} ({} workers, boot {:.1f} s, wall {:.1f} s, {})\n", sched, topo_str,
+             verdict::outcome_name(v.outcome), tel.workers.size(), outcome->boot_seconds, outcome->wall_seconds,
+             scenarios);
+  return verdict::exit_code(v.outcome);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    fmt::print(stderr, "usage: ktstr_validate SCHEDULER TOPOLOGY [SCENARIOS] [DURATION]\n");
+    return 2;
+  }
+  return run(argv[1], argv[2], argc > 3 ? argv[3] : "steady,cpuset_change,mixed", argc > 4 ? argv[4] : "3s");
+}
