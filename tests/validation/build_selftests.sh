@@ -77,11 +77,15 @@ args=(CC=gcc CLANG=clang-19 LLVM_STRIP=llvm-strip-19 O="$out/build" OUTPUT="$out
       VMLINUX_BTF="$vmlinux")
 [[ -n $entry && -x $entry/bin/bpftool ]] && args+=(BPFTOOL="$entry/bin/bpftool")
 echo "building sched_ext selftests from $src against $vmlinux (log: $out/build.log)"
-# CFLAGS from the environment is appended to by the selftests Makefile
-# (`CFLAGS += ...`); libbpf and bpftool get their own EXTRA_CFLAGS.
+# The force-include goes in through GENFLAGS, a variable only the selftests
+# Makefile reads (its own CFLAGS line; it normally holds -DHAVE_GENHDR when
+# include/generated/autoconf.h exists), so the libbpf and bpftool sub-makes
+# never see it (CFLAGS from the environment leaked into them and broke the
+# bpftool bootstrap build).
 here=$(dirname "$(realpath "$0")")
-if ! CFLAGS="-include $here/runner_linebuf.h" \
-    make -C "$src/tools/testing/selftests/sched_ext" -j2 "${args[@]}" >"$out/build.log" 2>&1; then
+genflags="-include $here/runner_linebuf.h"
+[[ -f $src/include/generated/autoconf.h ]] && genflags+=" -DHAVE_GENHDR"
+if ! make -C "$src/tools/testing/selftests/sched_ext" -j2 "${args[@]}" GENFLAGS="$genflags" >"$out/build.log" 2>&1; then
   tail -20 "$out/build.log"
   exit 1
 fi

@@ -155,5 +155,5 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "usage: ktstr_validate SCHEDULER TOPOLOGY [SCENARIOS] [DURATION]\n");
     return 2;
   }
-  return run(argv[1], argv[2], argc > 3 ? argv[3] : "steady,cpuset_change,mixed", argc > 4 ? argv[4] : "3s");
+  return run(argv[1], argv[2], argc > 3 ? argv[3] : "steady,steady_llc,oversubscribed", argc > 4 ? argv[4] : "3s");
 }
