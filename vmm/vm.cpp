@@ -87,7 +87,8 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
                 .kernel = std::filesystem::absolute(config.kernel).string(),
                 .initrd = initrd.string(),
                 .cmdline = kernel_cmdline(mem, config.extra_cmdline),
-                .console_log = (dir.path() / "console.log").string()};
+                .console_log = (dir.path() / "console.log").string(),
+                .interactive = config.interactive};
   for (const auto& f : ram) plan.memory_files.push_back(f.path().string());
   const auto qemu_log = dir.path() / "qemu.log";
   auto qemu_err = KTSTR_TRY(open_file(qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0644));
@@ -107,10 +108,12 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
   };
 
   const auto t0 = Clock::now();
-  auto qemu = KTSTR_TRY(ChildProcess::spawn(qemu_argv(plan), {.stdin_fd = devnull.get(),
-                                                               .stdout_fd = qemu_err.get(),
+  // Interactive: QEMU's stdio is the user's terminal (its stdio chardev); its
+  // own diagnostics still go to qemu.log via stderr.
+  auto qemu = KTSTR_TRY(ChildProcess::spawn(qemu_argv(plan), {.stdin_fd = config.interactive ? -1 : devnull.get(),
+                                                               .stdout_fd = config.interactive ? -1 : qemu_err.get(),
                                                                .stderr_fd = qemu_err.get(),
-                                                               .new_process_group = true,
+                                                               .new_process_group = !config.interactive,  // interactive: stay in the terminal's foreground group
                                                                .kill_on_parent_death = true}));
   std::optional<ExitStatus> status;
   bool timed_out = false;

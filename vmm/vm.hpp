@@ -29,6 +29,7 @@ struct VmConfig {
   std::vector<std::string> guest_args;            // /ktstr/argv.json in the per-run archive
   std::filesystem::path out_dir;                  // console.log etc.; empty: a temp dir kept only on failure
   bool echo_console = false;                      // copy ttyS0 to stderr as it arrives
+  bool interactive = false;                       // ttyS0 on this terminal (stdin/stdout), still logged (`ktstr shell`)
   bool quiet = false;                             // no "accel ..." line on stderr
   std::string qemu_binary = "qemu-system-x86_64";
 };

@@ -51,7 +51,10 @@ std::vector<std::string> qemu_argv(const QemuPlan& p) {
   add("-kernel", p.kernel);
   add("-initrd", p.initrd);
   add("-append", p.cmdline);
-  add("-chardev", fmt::format("file,id=con0,path={}", escape_commas(p.console_log)));
+  if (p.interactive)  // signal=off: Ctrl-C reaches the guest shell, not QEMU
+    add("-chardev", fmt::format("stdio,id=con0,signal=off,logfile={}", escape_commas(p.console_log)));
+  else
+    add("-chardev", fmt::format("file,id=con0,path={}", escape_commas(p.console_log)));
   add("-serial", "chardev:con0");
   return a;
 }

@@ -22,6 +22,7 @@ struct QemuPlan {
   std::string initrd;
   std::string cmdline;
   std::string console_log;  // ttyS0 is written here
+  bool interactive = false; // ttyS0 also on QEMU's stdin/stdout (raw terminal), for `ktstr shell`
 };
 
 // The full argv (argv[0] = qemu_binary). Mapping, as measured (DESIGN.md):

@@ -1,0 +1,74 @@
+#include "host/payload/payload_run.hpp"
+
+#include <cstdio>
+
+#include "base/temp_dir.hpp"
+#include "host/payload/payload_spec.hpp"
+
+namespace ktstr::payload {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> guest_args(const RunRequest& req) {
+  std::vector<std::string> a = {"--topology", req.topology.str()};
+  if (req.scheduler) {
+    a.insert(a.end(), {"--scheduler", scheduler_guest_path(*req.scheduler), "--sched-timeout",
+                       fmt::format("{}", req.sched_enable_timeout.count())});
+    for (const auto& s : req.sched_args) a.insert(a.end(), {"--sched-arg", s});
+  }
+  a.push_back("--");
+  a.insert(a.end(), req.argv.begin(), req.argv.end());
+  return a;
+}
+
+// Writes payload output to the host's stdout/stderr as frames arrive.
+static void forward_frame(proto::MsgType type, std::string_view payload) {
+  switch (type) {
+    case proto::MsgType::kStdout:
+      std::fwrite(payload.data(), 1, payload.size(), stdout);
+      std::fflush(stdout);
+      break;
+    case proto::MsgType::kStderr:
+    case proto::MsgType::kLog:
+      std::fwrite(payload.data(), 1, payload.size(), stderr);
+      std::fflush(stderr);
+      break;
+    default:
+      break;
+  }
+}
+
+Result<int> run_payload(const RunRequest& req) {
+  PayloadInputs in{.guest_init = KTSTR_TRY(find_guest_init()), .scheduler = req.scheduler, .files = req.files};
+  if (!req.argv.empty()) in.program = KTSTR_TRY(resolve_program(req.argv.front()));
+  auto spec = KTSTR_TRY(payload_spec(in));
+
+  auto tmp = KTSTR_TRY(TempDir::create("ktstr-run-"));
+  fs::path cpio = tmp.path() / "payload.cpio";
+  KTSTR_TRY(initramfs::build(spec, cpio));
+
+  std::vector<std::string> argv = req.argv;
+  if (in.program) argv.front() = in.program->string();  // the guest path equals the host path
+  RunRequest resolved = req;
+  resolved.argv = argv;
+
+  vmm::VmConfig cfg{
+      .kernel = req.kernel,
+      .initramfs = {cpio},
+      .topology = req.topology,
+      .memory_mib = req.memory_mib,
+      .timeout = req.timeout,
+      .engine = req.engine,
+      .extra_cmdline = req.extra_cmdline,
+      .guest_args = guest_args(resolved),
+      .out_dir = req.out_dir,
+      .echo_console = req.echo_console,
+      .interactive = req.interactive,
+  };
+  auto outcome = KTSTR_TRY(vmm::run_vm(cfg, forward_frame));
+  if (outcome.kind == vmm::VmOutcome::Kind::kExited) return outcome.guest_exit_code;
+  fmt::print(stderr, "ktstr run: {}\n", outcome.describe());
+  return outcome.exit_code();
+}
+
+}  // namespace ktstr::payload
