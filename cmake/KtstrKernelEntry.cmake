@@ -78,9 +78,20 @@ function(_ktstr_cli_path out)
   set(${out} "${cli}" PARENT_SCOPE)
 endfunction()
 
+# Resolves once per configure run (a global property keeps the answer), so
+# every ktstr_add_* call sees the same kernel and `ktstr kernel path` runs once.
 macro(ktstr_resolve_kernel_entry)
-  if(NOT KTSTR_KERNEL_FOUND)
+  get_property(_ktstr_resolved GLOBAL PROPERTY KTSTR_KERNEL_RESOLVED SET)
+  if(NOT _ktstr_resolved)
     _ktstr_resolve_kernel_entry_impl()
+    foreach(_v FOUND REASON DIR BZIMAGE VMLINUX BPFTOOL LIBBPF INCLUDE SCHEDULERS)
+      set_property(GLOBAL PROPERTY KTSTR_KERNEL_${_v} "${KTSTR_KERNEL_${_v}}")
+    endforeach()
+    set_property(GLOBAL PROPERTY KTSTR_KERNEL_RESOLVED TRUE)
+  else()
+    foreach(_v FOUND REASON DIR BZIMAGE VMLINUX BPFTOOL LIBBPF INCLUDE SCHEDULERS)
+      get_property(KTSTR_KERNEL_${_v} GLOBAL PROPERTY KTSTR_KERNEL_${_v})
+    endforeach()
   endif()
 endmacro()
 

@@ -38,15 +38,15 @@ TEST_CASE("presets cover SMT, multi-LLC, multi-node and odd widths") {
   CHECK(odd);
 }
 
-TEST_CASE("fit: TCG allows 4 vCPUs per host CPU, KVM 8") {
-  auto t8 = *ktstr::Topology::parse("1n2l2c2t");
+TEST_CASE("fit: TCG allows 2 vCPUs per host CPU, KVM 8") {
+  auto t8 = *ktstr::Topology::parse("1n1l2c2t");  // 4 vCPUs
   auto t16 = *ktstr::Topology::parse("1n2l4c2t");
   g::HostBudget tcg{.cpus = 2, .hardware_virt = false};
   g::HostBudget kvm{.cpus = 2, .hardware_virt = true};
   CHECK(g::fit(t8, tcg).fits);
   auto no = g::fit(t16, tcg);
   CHECK_FALSE(no.fits);
-  CHECK(no.reason.find("16 vCPUs > 8") != std::string::npos);
+  CHECK(no.reason.find("16 vCPUs > 4") != std::string::npos);
   CHECK(no.reason.find("TCG") != std::string::npos);
   CHECK(g::fit(t16, kvm).fits);
 }
