@@ -11,7 +11,7 @@
 #include "host/fetch/fetch.hpp"
 #include "host/fetch/link_guard.hpp"
 #include "host/fetch/tar_reader.hpp"
-#include "host/fetch/temp_dir.hpp"
+#include "base/temp_dir.hpp"
 
 namespace ktstr::fetch {
 namespace {
@@ -137,7 +137,7 @@ Result<fs::path> extract_archive(const fs::path& archive_path, const fs::path& d
   if (ec) return std::unexpected(ctx(Error{fmt::format("resolving {}: {}", dest_dir.string(), ec.message())}));
 
   auto run = [&]() -> Result<fs::path> {
-    TempDir tmp = KTSTR_TRY(TempDir::create(root, ".ktstr-extract-"));
+    TempDir tmp = KTSTR_TRY(ktstr::TempDir::create(".ktstr-extract-", root));
     TarReader in = KTSTR_TRY(open_tar_reader(archive_path));
     ArchiveWriter out = KTSTR_TRY(open_writer());
     auto tops = KTSTR_TRY(extract_all(in.archive.get(), out.get(), tmp.path().string(), opts));

@@ -3,9 +3,10 @@
 #include "base/fd.hpp"
 #include "fake_kernel_org.hpp"
 #include "host/fetch/fetch.hpp"
-#include "host/fetch/temp_dir.hpp"
+#include "base/temp_dir.hpp"
 
 namespace fs = std::filesystem;
+using ktstr::TempDir;
 using namespace ktstr::fetch;
 using namespace ktstr::fetch::test;
 
@@ -13,7 +14,7 @@ namespace {
 
 constexpr const char* kTarball = "linux-6.12.99.tar.xz";
 
-TempDir scratch() { return TempDir::create(fs::temp_directory_path(), "ktstr-fetch-test-").value(); }
+TempDir scratch() { return TempDir::create("ktstr-fetch-test-").value(); }
 
 size_t count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;

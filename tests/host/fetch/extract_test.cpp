@@ -5,16 +5,17 @@
 
 #include "base/fd.hpp"
 #include "host/fetch/fetch.hpp"
-#include "host/fetch/temp_dir.hpp"
+#include "base/temp_dir.hpp"
 #include "tar_builder.hpp"
 
 namespace fs = std::filesystem;
+using ktstr::TempDir;
 using namespace ktstr::fetch;
 using namespace ktstr::fetch::test;
 
 namespace {
 
-TempDir scratch() { return TempDir::create(fs::temp_directory_path(), "ktstr-fetch-test-").value(); }
+TempDir scratch() { return TempDir::create("ktstr-fetch-test-").value(); }
 
 std::vector<TarEntry> fake_tree(const std::string& top) {
   return {

@@ -30,7 +30,7 @@ Result<std::string> read_line(int fd) {
 
 Result<FakeKernelOrg> FakeKernelOrg::start(const Options& opts) {
   FakeKernelOrg f;
-  f.dir_ = KTSTR_TRY(TempDir::create(std::filesystem::temp_directory_path(), "ktstr-fake-kernel-org-"));
+  f.dir_ = KTSTR_TRY(TempDir::create("ktstr-fake-kernel-org-"));
   std::filesystem::create_directories(f.root());
   std::vector<std::string> argv = {"python3", KTSTR_HTTP_SERVER_PY, "--root", f.root().string(),
                                    "--make-fake-kernel-org", "--log", (f.dir_.path() / "requests.log").string()};

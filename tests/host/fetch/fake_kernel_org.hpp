@@ -11,7 +11,7 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/process.hpp"
-#include "host/fetch/temp_dir.hpp"
+#include "base/temp_dir.hpp"
 
 namespace ktstr::fetch::test {
 
