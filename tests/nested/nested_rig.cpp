@@ -45,6 +45,20 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
   spec.add_file("/usr/share/qemu/kvmvapic.bin", "/usr/share/qemu/kvmvapic.bin");
   spec.add_file(kernel, "/ktstr/bzImage");
   spec.add_file(probe_cpio, "/ktstr/probe.cpio");
+  // KTSTR_HOST_MODULES=a.ko,b.ko,...: a host kernel with KVM as modules; loaded
+  // by nested_check in this order.
+  if (const char* mods = std::getenv("KTSTR_HOST_MODULES"); mods && *mods) {
+    std::string order;
+    std::string_view rest = mods;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const fs::path ko(std::string(rest.substr(0, comma)));
+      spec.add_file(ko, "/ktstr/modules/" + ko.filename().string(), 0644);
+      order += ko.filename().string() + "\n";
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    spec.add_bytes("/ktstr/modules/order", order);
+  }
   const fs::path out = ktstr::vmmtest::self_dir() / "nested-rig.cpio";
   KTSTR_TRY(ktstr::initramfs::build(spec, out));
   return out;
