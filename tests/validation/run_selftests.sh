@@ -53,15 +53,14 @@ echo "sched_ext selftests: PASSED $passed, SKIPPED $skipped, FAILED $failed (kts
 # Skipped tests, by name (the runner skips what the kernel does not support).
 awk '/^ok [0-9]+ .* # SKIP/ {print "  skipped: " $3}' "$log"
 if [[ $failed -ne 0 ]]; then
-  # Reason: the test's last "ERR:"-style line or, failing that, its last
-  # output line before the verdict.
-  awk '
-    /^===== START =====/ {reason = ""; err = ""; next}
-    /^TEST: / || /^DESCRIPTION: / || /^OUTPUT:/ {next}
-    /^not ok [0-9]+ / {r = (err != "" ? err : reason); print "  FAILED: " $4 ": " r; next}
-    /^(ok|not ok) / || /^=====  END  =====/ {next}
-    NF { reason = $0; if ($0 ~ /ERR|Expected|fail|error/) err = $0 }
-  ' "$log"
+  # Reason: the runner's SCX_ERR lines ("ERR: <file>.c:<line>" then the
+  # message) go to stderr, which `ktstr run` streams separately, so they can
+  # land after the verdict line: match them by the test's source file name
+  # (each selftest lives in <name>.c) rather than by position.
+  for name in $(sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' "$log" | sort -u); do
+    reason=$(grep -A1 "^ERR: ${name}\.c:" "$log" | tr '\n' ' ' | sed 's/ -- / | /g')
+    echo "  FAILED: $name: ${reason:-no ERR line (see $log)}"
+  done
   exit 1
 fi
 [[ $run_rc -eq 0 ]] || { echo "ktstr run exited $run_rc"; exit 1; }
