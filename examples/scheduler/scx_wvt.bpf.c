@@ -74,13 +74,15 @@ static u64 llc_dsq_of_cpu(s32 cpu)
  * queue is shorter by more than one task. Without this, queues only drain
  * into each other when a CPU runs dry, and a cgroup's spinners on a busier
  * LLC get a fraction of the CPU time of their siblings elsewhere. */
-static u64 pick_dsq(s32 cpu)
+static u64 pick_dsq(struct task_struct *p, s32 cpu)
 {
 	u64 best = llc_dsq_of_cpu(cpu);
 	s32 best_len;
 	u32 i;
 
-	if (!per_llc)
+	/* A task limited to some CPUs (a cpuset) stays with its own LLC: CPUs
+	 * of another LLC could not run it, only hold it up. */
+	if (!per_llc || p->nr_cpus_allowed < scx_bpf_nr_cpu_ids())
 		return best;
 	best_len = scx_bpf_dsq_nr_queued(best);
 	bpf_for(i, 0, nr_llcs) {
@@ -143,7 +145,7 @@ void BPF_STRUCT_OPS(wvt_enqueue, struct task_struct *p, u64 enq_flags)
 	/* A task that slept long keeps at most one slice of credit. */
 	if (before(vtime, global_vtime - SCX_SLICE_DFL))
 		vtime = global_vtime - SCX_SLICE_DFL;
-	scx_bpf_dispatch_vtime(p, pick_dsq(scx_bpf_task_cpu(p)), SCX_SLICE_DFL, vtime, enq_flags);
+	scx_bpf_dispatch_vtime(p, pick_dsq(p, scx_bpf_task_cpu(p)), SCX_SLICE_DFL, vtime, enq_flags);
 }
 
 void BPF_STRUCT_OPS(wvt_dispatch, s32 cpu, struct task_struct *prev)

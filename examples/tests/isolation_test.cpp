@@ -6,7 +6,7 @@ namespace g = ktstr::guest;
 
 KTSTR_TEST(isolation_llc0, {.topology = "1n2l2c1t", .scheduler = &wvt_llc, .thresholds = {{"isolation", true}}}) {
   g::Scenario s{.name = "isolated",
-                .backdrop = {g::CgroupDef{.name = "pinned", .workers = 3, .cpuset = "llc:0"},
+                .backdrop = {g::CgroupDef{.name = "pinned", .workers = 2, .cpuset = "llc:0"},
                              g::CgroupDef{.name = "free", .workers = 2}}};
   s.steps.push_back({.name = "hold"});
   KTSTR_REQUIRE_OK(ctx.run(s));
