@@ -4,7 +4,11 @@
 
 namespace g = ktstr::guest;
 
-KTSTR_TEST(cpuset_split_then_widen, {.topology = "1n2l2c1t", .scheduler = &wvt_llc}) {
+// This test is about placement (checked below), not fairness: on a shared
+// 2-CPU TCG host the off-CPU share of pinned spinners varied from 3 to 46
+// percentage points between runs, so the spread limit is relaxed here.
+KTSTR_TEST(cpuset_split_then_widen,
+           {.topology = "1n2l2c1t", .scheduler = &wvt_llc, .thresholds = {{"max_spread_pct", 60}}}) {
   g::Scenario s{.name = "split_then_widen",
                 .doc = "two pinned cgroups; cg_a widened to all CPUs halfway",
                 .backdrop = {g::CgroupDef{.name = "cg_a", .workers = 2, .cpuset = "llc:0"},
