@@ -22,6 +22,7 @@ struct KernelArgs {
   int jobs = 0;
   std::size_t keep = 0;
   std::string key;
+  std::string reuse_build;
 };
 
 k::Progress progress_on(std::FILE* out) {
@@ -37,6 +38,7 @@ CommandResult cmd_build(const KernelArgs& a) {
   k::install_interrupt_handlers();
   // Build output goes to stdout (the CMake `kernel` target shows it as progress).
   k::ResolveOptions ro{.kernel = a.kernel, .force = a.force, .progress = progress_on(stdout)};
+  ro.reuse_build = a.reuse_build;
   auto e = KTSTR_TRY(k::resolve_kernel(ro));
   fmt::print("{}\n", e.dir.string());
   return 0;
@@ -91,6 +93,8 @@ void add_kernel_commands(CLI::App& app) {
   build->add_option("--kernel", args->kernel,
                     "VERSION (6.12, 6.12.3), TARBALL, SOURCE_DIR or cache KEY; default: the resolution chain");
   build->add_flag("--force", args->force, "Rebuild even if a valid cache entry exists");
+  build->add_option("--reuse-build", args->reuse_build,
+                    "With --kernel SOURCE_DIR: copy this existing O= build of that tree first (incremental)");
   build->callback([args] { command_result() = cmd_build(*args); });
 
   auto* list = kernel->add_subcommand("list", "List cached kernels");

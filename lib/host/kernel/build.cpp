@@ -53,6 +53,7 @@ Result<Plan> plan_build(const SourceSpec& spec, const BuildOptions& opts) {
     case SourceKind::kSourceDir: {
       std::string version = KTSTR_TRY(check_sched_ext_tree(spec.path));
       plan.input.source_dir = spec.path;
+      plan.input.reuse_build = opts.reuse_build;
       plan.input.source_label = spec.path.string();
       plan.input.source_digest = KTSTR_TRY(source_dir_digest(spec.path, version));
       plan.key = make_cache_key(version, plan.input.source_digest, fragment_hash());
@@ -73,6 +74,8 @@ Result<Plan> plan_build(const SourceSpec& spec, const BuildOptions& opts) {
       return fail("{} is an already built kernel; `ktstr kernel build` needs a version, tarball or source tree",
                   spec.path.string());
   }
+  if (!opts.reuse_build.empty() && spec.kind != SourceKind::kSourceDir)
+    return fail("--reuse-build works only with a kernel source tree (its objects embed the source path)");
   plan.input.failed_log = cache / (plan.key + ".failed.log");
   return plan;
 }

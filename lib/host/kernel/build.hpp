@@ -19,6 +19,9 @@ struct BuildOptions {
   Progress progress;
   std::string mirror;               // kernel.org mirror for versions ("" = default)
   int jobs = 0;                     // 0: one per CPU
+  // Source trees only: an existing O= build of that same tree to start from
+  // (see PipelineInput::reuse_build). Does not change the cache key.
+  std::filesystem::path reuse_build;
 };
 
 // The cache key a source maps to, without building (resolves versions over

@@ -39,6 +39,18 @@ Result<Manifest> build_steps(const PipelineInput& input, BuildContext& ctx) {
   m.source = input.source_label;
   m.source_digest = input.source_digest;
   m.fragment_hash = fragment_hash();
+  if (!input.reuse_build.empty()) {
+    say(ctx.progress, fmt::format("copying the existing build {} (kbuild recompiles only what differs)",
+                                  input.reuse_build.string()));
+    KTSTR_TRY_VOID(make_dir(ctx.work));
+    // cp -a keeps mtimes, which make's up-to-date checks depend on (std::filesystem::copy does not).
+    KTSTR_TRY_VOID(run_logged({.label = "copy existing build",
+                               .argv = {"cp", "-a", input.reuse_build.string(), ctx.kbuild.string()},
+                               .cwd = "",
+                               .extra_env = {}},
+                              ctx.log_fd, ctx.progress));
+    m.source += fmt::format(" (objects reused from {})", input.reuse_build.string());
+  }
   say(ctx.progress, fmt::format("building Linux {} with the ktstr fragment (make -j{})", m.version, ctx.jobs));
   m.sched_ext = KTSTR_TRY(configure_kernel(ctx));
   KTSTR_TRY_VOID(build_bzimage(ctx));

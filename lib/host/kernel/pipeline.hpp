@@ -18,6 +18,10 @@ struct PipelineInput {
   std::string source_label;          // manifest "source"
   std::string source_digest;         // manifest "source_digest"
   std::filesystem::path failed_log;  // where build.log is kept when the build fails
+  // An existing out-of-tree build (O=) of the same source path to copy in
+  // first: kbuild then recompiles only what differs (incremental rebuild of
+  // a developer's tree). Empty: a cold build.
+  std::filesystem::path reuse_build;
   Progress progress;
   int jobs = 0;                      // 0: one per online CPU
 };

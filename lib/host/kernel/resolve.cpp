@@ -95,7 +95,11 @@ std::optional<fs::path> newest_debian_tarball(const fs::path& dir) {
 Result<KernelEntry> resolve_chain(const ResolveOptions& opts) {
   fs::path cache = opts.cache_dir.empty() ? default_cache_dir() : opts.cache_dir;
   BuildOptions bo{.cache_dir = cache, .force = opts.force, .progress = opts.progress, .mirror = opts.mirror, .jobs = 0};
-  if (!opts.kernel.empty()) return from_spec(opts.kernel, "--kernel", opts, cache, bo);
+  if (!opts.kernel.empty()) {
+    bo.reuse_build = opts.reuse_build;
+    return from_spec(opts.kernel, "--kernel", opts, cache, bo);
+  }
+  if (!opts.reuse_build.empty()) return fail("--reuse-build needs --kernel SOURCE_DIR");
   if (const char* env = std::getenv("KTSTR_KERNEL"); opts.use_env && env && *env)
     return from_spec(env, "KTSTR_KERNEL", opts, cache, bo);
   if (!opts.force)

@@ -51,6 +51,7 @@ struct ResolveOptions {
   bool announce = true;                                // print describe() to progress.out
   Progress progress;                                   // build progress and the announcement
   std::string mirror;                                  // kernel.org mirror ("" = default)
+  std::filesystem::path reuse_build;                   // BuildOptions::reuse_build for step 1
   Builder builder;                                     // empty = build_kernel
 };
 

@@ -88,6 +88,19 @@ TEST_CASE("damaged entries are detected, reported and rebuilt") {
     REQUIRE_FALSE(v);
     CHECK(v.error().message.find("vmlinux sha256") != std::string::npos);
   }
+  SUBCASE("bytes changed behind an unchanged mtime: only a full check sees it") {
+    fs::path v = dir / "vmlinux";
+    auto before = fs::last_write_time(v);
+    std::string text = read_text(v);
+    text[0] = 'Y';
+    write_text(v, text);
+    fs::last_write_time(v, before);
+    CHECK(validate_entry(dir));  // the fast path trusts an unchanged mtime...
+    auto v_full = validate_entry(dir, /*full=*/true);
+    REQUIRE_FALSE(v_full);  // ...the full check re-hashes
+    CHECK(v_full.error().message.find("vmlinux sha256") != std::string::npos);
+    write_text(v, text);  // a later write changes the mtime: the fast path catches it too
+  }
   SUBCASE("truncated") {
     write_text(dir / "bzImage", "");
     auto v = validate_entry(dir);
