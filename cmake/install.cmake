@@ -43,6 +43,8 @@ install(TARGETS ${_ktstr_targets} EXPORT ktstrTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT ktstrTargets NAMESPACE ktstr:: DESTINATION ${_ktstr_cmake_dir})
+# `ktstr run` / `ktstr shell` look for the guest init next to the ktstr binary.
+install(TARGETS ktstr-guest-init RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/ktstrConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/ktstrConfig.cmake

@@ -48,7 +48,7 @@ Result<int> run_payload(const RunRequest& req) {
   KTSTR_TRY(initramfs::build(spec, cpio));
 
   std::vector<std::string> argv = req.argv;
-  if (in.program) argv.front() = in.program->string();  // the guest path equals the host path
+  if (in.program) argv.front() = guest_path(*in.program);
   RunRequest resolved = req;
   resolved.argv = argv;
 

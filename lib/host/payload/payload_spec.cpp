@@ -55,7 +55,7 @@ Result<initramfs::Spec> payload_spec(const PayloadInputs& in) {
   spec.add_file(busybox, "/ktstr/busybox", 0755);
   for (const auto& applet : KTSTR_TRY(busybox_applets(busybox)))
     spec.add_symlink(fmt::format("{}/{}", kAppletDir, applet), "/ktstr/busybox");
-  if (in.program) spec.add_binary(*in.program, in.program->string());
+  if (in.program) spec.add_binary(*in.program, guest_path(*in.program));
   if (in.scheduler) spec.add_binary(*in.scheduler, scheduler_guest_path(*in.scheduler));
   for (const auto& [src, dst] : in.files) spec.add_file(src, dst);
   return spec;

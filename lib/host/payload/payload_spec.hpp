@@ -38,6 +38,13 @@ inline std::string scheduler_guest_path(const std::filesystem::path& host) {
   return std::string(kSchedulerDir) + "/" + host.filename().string();
 }
 
+// Guest path of a program or file given by host path: the same path, except
+// under /tmp, which the guest mounts a fresh tmpfs over (it would hide them).
+inline std::string guest_path(const std::filesystem::path& host) {
+  const std::string h = host.string();
+  return h.starts_with("/tmp/") ? "/ktstr/root" + h : h;
+}
+
 // Builds the archive spec. Fails if busybox-static is missing (names the package).
 Result<initramfs::Spec> payload_spec(const PayloadInputs& in);
 
