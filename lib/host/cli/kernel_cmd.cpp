@@ -75,8 +75,10 @@ CommandResult cmd_path(const KernelArgs& a) {
     return 0;
   }
   k::install_interrupt_handlers();
-  // stdout carries only the path (scripts capture it); everything else on stderr.
-  k::ResolveOptions ro{.progress = progress_on(stderr)};
+  // stdout carries only the path (scripts capture it); everything else on
+  // stderr, and the "resolved ..." line only for a person at a terminal:
+  // callers that capture both streams (tests, CMake) must get the path alone.
+  k::ResolveOptions ro{.announce = ::isatty(2) != 0, .progress = progress_on(stderr)};
   auto e = KTSTR_TRY(k::resolve_kernel(ro));
   fmt::print("{}\n", e.dir.string());
   return 0;
