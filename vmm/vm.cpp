@@ -50,12 +50,6 @@ std::string qemu_complaint(const std::filesystem::path& log) {
   return text.empty() ? "no message" : text;
 }
 
-int decode_exit_code(std::string_view p) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4 && i < p.size(); ++i) v |= uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
-  return static_cast<int>(v);
-}
-
 }  // namespace
 
 Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
@@ -102,7 +96,7 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
     if (out.boot_seconds < 0) out.boot_seconds = 0;  // stamped by the loop below
     if (f.type == proto::MsgType::kExit) {
       got_exit = true;
-      out.guest_exit_code = decode_exit_code(f.payload);
+      out.guest_exit_code = proto::decode_exit_code(f.payload);
     }
     if (sink) sink(f.type, f.payload);
   };

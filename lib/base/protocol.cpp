@@ -59,4 +59,10 @@ std::string_view msg_type_name(MsgType t) {
   return "unknown";
 }
 
+int decode_exit_code(std::string_view p) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4 && i < p.size(); ++i) v |= uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
+  return static_cast<int>(v);
+}
+
 }  // namespace ktstr::proto

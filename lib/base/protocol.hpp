@@ -97,4 +97,7 @@ inline uint32_t crc32(std::string_view s) {
 
 std::string_view msg_type_name(MsgType t);
 
+// Payload of MsgType::kExit: the guest's exit code, 4 bytes little-endian.
+int decode_exit_code(std::string_view payload);
+
 }  // namespace ktstr::proto

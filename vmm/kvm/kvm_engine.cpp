@@ -24,12 +24,6 @@ constexpr auto kPollInterval = std::chrono::milliseconds(2);
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-int decode_exit_code(std::string_view p) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4 && i < p.size(); ++i) v |= uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
-  return static_cast<int>(v);
-}
-
 }  // namespace
 
 Result<VmOutcome> run_kvm_engine(const VmConfig& config, const FrameSink& sink) {
@@ -66,7 +60,7 @@ Result<VmOutcome> run_kvm_engine(const VmConfig& config, const FrameSink& sink) 
     if (out.boot_seconds < 0) out.boot_seconds = 0;
     if (f.type == proto::MsgType::kExit) {
       got_exit = true;
-      out.guest_exit_code = decode_exit_code(f.payload);
+      out.guest_exit_code = proto::decode_exit_code(f.payload);
     }
     if (sink) sink(f.type, f.payload);
   };
