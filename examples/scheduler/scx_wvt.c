@@ -42,30 +42,32 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
  * of its L3's shared_cpu_list (Documentation/ABI/testing/sysfs-devices-system-cpu,
  * cache/indexN/shared_cpu_list), or its package when the CPU reports no L3.
  * -1 when the CPU is absent. */
-static long llc_id_of(int cpu)
+/* The first number in a sysfs file of cpu, or -1. */
+static long read_cpu_number(int cpu, const char *rel)
 {
 	char path[128];
 	long id = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index3/shared_cpu_list", cpu);
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/%s", cpu, rel);
 	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &id) != 1)
-			id = -1;
-		fclose(f);
-		if (id >= 0)
-			return id;
-	}
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &id) != 1)
-			id = -1;
-		fclose(f);
-		if (id >= 0)
-			return WVT_MAX_CPUS + id;  /* apart from CPU-numbered ids */
-	}
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &id) != 1)
+		id = -1;
+	fclose(f);
+	return id;
+}
+
+static long llc_id_of(int cpu)
+{
+	long id = read_cpu_number(cpu, "cache/index3/shared_cpu_list");
+
+	if (id >= 0)
+		return id;
+	id = read_cpu_number(cpu, "topology/physical_package_id");
+	if (id >= 0)
+		return WVT_MAX_CPUS + id;  /* apart from CPU-numbered ids */
 	return -1;
 }
 
