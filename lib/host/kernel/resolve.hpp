@@ -1,9 +1,11 @@
 // Which kernel a command uses. The chain, first match wins:
 //   1. ResolveOptions::kernel (--kernel, or the CMake variable KTSTR_KERNEL)
 //   2. the environment variable KTSTR_KERNEL
-//   3. the newest valid cache entry (current fragment preferred)
+//   3. the newest valid cache entry built with the current kconfig fragment
 //   4. the newest /usr/src/linux-source-6.*.tar.xz (Debian's linux-source-6.x), built
-//   5. an error saying how to get a kernel
+//   5. the newest valid cache entry built with an older fragment (when 4 is
+//      absent or building is disabled; its origin says so)
+//   6. an error saying how to get a kernel
 // 1 and 2 accept a version, tarball, source tree, cache key, or an already
 // built kernel (bzImage file, or a dir holding bzImage or
 // arch/x86/boot/bzImage), which is used as-is without the cache.

@@ -7,10 +7,12 @@
 #include <string>
 
 #include "host/kernel/build_once.hpp"
+#include "host/kernel/digest.hpp"
 #include "test_dirs.hpp"
 
 inline ktstr::Result<ktstr::kernel::Manifest> fake_build(const std::filesystem::path& temp,
-                                                         const std::filesystem::path& counter = {}) {
+                                                         const std::filesystem::path& counter = {},
+                                                         const std::string& fragment = ktstr::kernel::fragment_hash()) {
   for (const char* rel : ktstr::kernel::kEntryFiles) {
     if (std::string(rel) == "manifest.json") continue;
     write_text(temp / rel, std::string("fake ") + rel + "\n");
@@ -24,7 +26,7 @@ inline ktstr::Result<ktstr::kernel::Manifest> fake_build(const std::filesystem::
   m.version = "6.12.1";
   m.source = "fake";
   m.source_digest = "fake-digest";
-  m.fragment_hash = "fake-fragment";
+  m.fragment_hash = fragment;  // default: built with the current fragment
   m.sched_ext = true;
   return m;
 }

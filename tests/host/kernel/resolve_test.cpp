@@ -136,3 +136,28 @@ TEST_CASE("allow_build=false never builds") {
   CHECK(r.error().message.find("ktstr kernel build") != std::string::npos);
   CHECK(rig.built.empty());
 }
+
+TEST_CASE("an entry built with an older fragment loses to a build, and is the fallback without one") {
+  Rig rig;
+  EnvVar env("KTSTR_KERNEL", "");
+  REQUIRE(build_once(rig.cache, "6.12-0000000000aa",
+                     [](const fs::path& temp) { return fake_build(temp, {}, "older-fragment"); }));
+  auto opts = rig.options();
+  opts.allow_build = false;
+  auto fallback = resolve_kernel(opts);  // nothing to build from: the stale entry, labelled
+  REQUIRE(fallback);
+  CHECK(fallback->key == "6.12-0000000000aa");
+  CHECK(fallback->origin.find("older kconfig fragment") != std::string::npos);
+
+  write_text(rig.usr_src / "linux-source-6.12.tar.xz", "src");
+  auto disabled = resolve_kernel(opts);  // still no build allowed: still the stale entry
+  REQUIRE(disabled);
+  CHECK(disabled->key == "6.12-0000000000aa");
+  CHECK(rig.built.empty());
+
+  auto built = resolve_kernel(rig.options());  // a source is there: build with the current fragment
+  REQUIRE(built);
+  CHECK(rig.built.size() == 1);
+  CHECK(built->key == "6.12-feedfeedfeed");
+  CHECK(fs::exists(rig.cache / "6.12-0000000000aa"));  // the old entry is kept, not removed
+}
