@@ -42,9 +42,13 @@ Result<RunDir> RunDir::create(const std::filesystem::path& out_dir) {
 }
 
 RunDir::~RunDir() {
-  if (path_.empty() || !temporary_ || keep_) return;
+  if (path_.empty() || !temporary_) return;
   std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
+  // A kept temporary directory is for reading the logs of a failed run; the
+  // assembled initrd (up to hundreds of MiB, rebuilt from its inputs by any
+  // re-run) would only pile up in $TMPDIR across failing runs.
+  if (keep_) std::filesystem::remove(path_ / "initrd.cpio", ec);
+  else std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace ktstr::vmm

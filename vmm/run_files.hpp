@@ -47,7 +47,8 @@ class RunDir {
   ~RunDir();
 
   // out_dir non-empty: created if needed and always kept. Empty: a fresh
-  // directory under $TMPDIR (or /tmp) removed at destruction unless keep().
+  // directory under $TMPDIR (or /tmp) removed at destruction unless keep(),
+  // which keeps the logs but still removes the assembled initrd.cpio.
   static Result<RunDir> create(const std::filesystem::path& out_dir);
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
   void keep() { keep_ = true; }

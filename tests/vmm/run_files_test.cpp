@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "base/fd.hpp"
 #include "vmm/console_log.hpp"
@@ -69,4 +70,26 @@ TEST_CASE("guest RAM files are created exclusively and removed by their owner") 
     CHECK_FALSE(ktstr::vmm::ShmFile::create(p, 4096));  // O_EXCL: never share a stale file
   }
   CHECK_FALSE(fs::exists(p));
+}
+
+TEST_CASE("a temporary run dir is removed, or kept with its logs but without the initrd") {
+  fs::path removed, kept;
+  {
+    auto d = ktstr::vmm::RunDir::create({});
+    REQUIRE(d);
+    removed = d->path();
+    std::ofstream(removed / "console.log") << "boot\n";
+  }
+  CHECK_FALSE(fs::exists(removed));
+  {
+    auto d = ktstr::vmm::RunDir::create({});
+    REQUIRE(d);
+    kept = d->path();
+    std::ofstream(kept / "console.log") << "panic\n";
+    std::ofstream(kept / "initrd.cpio") << "big archive";
+    d->keep();
+  }
+  CHECK(fs::exists(kept / "console.log"));
+  CHECK_FALSE(fs::exists(kept / "initrd.cpio"));
+  fs::remove_all(kept);
 }
