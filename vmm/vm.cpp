@@ -113,6 +113,7 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
   bool timed_out = false;
   int stopped_by = 0;
   bool unlinked = false;
+  std::optional<Clock::time_point> exit_seen;  // when the exit frame arrived
   auto drain = [&] {
     if (!out.channel_error.empty()) return;
     const bool had_frames = out.boot_seconds >= 0;
@@ -127,9 +128,11 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
     }
     console.poll();
     if ((status = qemu.poll())) break;
-    if (seconds_since(t0) >= static_cast<double>(config.timeout.count())) timed_out = true;
+    if (got_exit && !exit_seen) exit_seen = Clock::now();
+    const bool exit_grace_over = exit_seen && Clock::now() - *exit_seen >= kExitGrace;
+    if (!got_exit && seconds_since(t0) >= static_cast<double>(config.timeout.count())) timed_out = true;
     stopped_by = stop_signal();
-    if (timed_out || stopped_by) {
+    if (timed_out || stopped_by || exit_grace_over) {
       status = qemu.terminate(std::chrono::milliseconds(500));
       break;
     }

@@ -18,6 +18,12 @@ namespace ktstr::vmm {
 
 enum class Engine { kAuto, kQemu, kKvm };
 
+// After the guest's exit frame its result is final; the VM gets this long to
+// reboot by itself and is then stopped, so a guest (or a QEMU) that hangs on
+// the way down cannot turn a finished run into a timeout (seen with QEMU
+// -enable-kvm in the nested rig: exit frame at 16 s, then 284 s of hang).
+inline constexpr std::chrono::seconds kExitGrace{2};
+
 struct VmConfig {
   std::filesystem::path kernel;                   // bzImage
   std::vector<std::filesystem::path> initramfs;   // newc cpio archives, concatenated in order

@@ -153,7 +153,7 @@ ktstr::Result<int> run(Channel& ch, const std::vector<std::string>& args) {
   if (mode == "hang") {
     for (;;) ::pause();
   }
-  if (mode == "exit") return static_cast<int>(num(0));
+  if (mode == "exit" || mode == "exit-hang") return static_cast<int>(num(0));
   return ktstr::fail("probe: unknown mode '{}'", mode);
 }
 
@@ -191,6 +191,10 @@ int main() try {
     std::fprintf(stderr, "probe: %s\n", code.error().message.c_str());
   }
   (void)ch->send_exit(code ? *code : 1);
+  // exit-hang: the result is sent, then the guest never resets (a hung
+  // shutdown); the launcher must still end the run with that result.
+  if (const auto args = read_args(); !args.empty() && args[0] == "exit-hang")
+    for (;;) ::pause();
   finish();
 } catch (const std::exception& e) {
   std::fprintf(stderr, "probe: exception %s\n", e.what());

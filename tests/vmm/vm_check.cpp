@@ -4,6 +4,7 @@
 //   vm_check flood MIB           MIB of self-checksummed messages arrive intact
 //   vm_check panic K             K messages then a guest panic: all K arrive, outcome kPanic
 //   vm_check hang                outcome kTimeout after the guest booted
+//   vm_check exit-hang [N]       exit frame N, then a guest that never resets: exit N, no timeout
 //   vm_check exit CODE           the guest's exit code is the outcome's
 //   vm_check dynamic             a dynamically linked probe (library closure) boots
 //   vm_check sigterm             SIGTERM to ktstr-vm: QEMU gone, /dev/shm files gone
@@ -135,6 +136,21 @@ int check_exit(const fs::path& kernel, const fs::path& cpio, int code) {
              : failed(fmt::format("exit code {} instead of {}", out->exit_code(), code));
 }
 
+// The guest sends its exit frame and then never resets: the run must end
+// kExitGrace later with the guest's code, not at the timeout.
+int check_exit_hang(const fs::path& kernel, const fs::path& cpio, int code) {
+  auto cfg = base_config(kernel, cpio, "1n1l1c1t", {"exit-hang", std::to_string(code)});
+  cfg.timeout = std::chrono::seconds(120);
+  auto out = boot(cfg, {});
+  if (!out) return failed("launch");
+  if (out->kind != VmOutcome::Kind::kExited || out->exit_code() != code)
+    return failed(fmt::format("outcome {} instead of exit code {}", out->describe(), code));
+  if (out->wall_seconds >= 60) return failed(fmt::format("took {:.1f} s: the grace did not stop the VM", out->wall_seconds));
+  fmt::print("exit frame, then a hung guest: stopped with exit {} after {:.1f} s (boot {:.1f} s)\n", out->exit_code(),
+             out->wall_seconds, out->boot_seconds);
+  return ktstr::kExitPass;
+}
+
 std::vector<pid_t> children_of(pid_t pid) {
   std::vector<pid_t> kids;
   std::error_code ec;
@@ -202,6 +218,7 @@ int main(int argc, char** argv) {
   if (what == "panic") return check_panic(*kernel, *cpio, arg.empty() ? 100 : std::stoull(arg));
   if (what == "hang") return check_hang(*kernel, *cpio);
   if (what == "exit") return check_exit(*kernel, *cpio, arg.empty() ? 5 : std::stoi(arg));
+  if (what == "exit-hang") return check_exit_hang(*kernel, *cpio, arg.empty() ? 6 : std::stoi(arg));
   if (what == "dynamic") return check_topology(*kernel, *cpio, "1n1l2c1t");
   if (what == "sigterm") return check_sigterm(*kernel, *cpio);
   return failed("unknown case " + what);

@@ -76,12 +76,15 @@ Result<VmOutcome> run_kvm_engine(const VmConfig& config, const FrameSink& sink) 
   kvm::GuestStop stop = kvm::GuestStop::kRunning;
   bool timed_out = false;
   int stopped_by = 0;
+  std::optional<Clock::time_point> exit_seen;  // when the exit frame arrived
   for (;;) {
     drain();
     console.poll();
     stop = machine->wait_until(Clock::now() + kPollInterval);
     if (stop != kvm::GuestStop::kRunning) break;
-    timed_out = seconds_since(t0) >= static_cast<double>(config.timeout.count());
+    if (got_exit && !exit_seen) exit_seen = Clock::now();
+    if (exit_seen && Clock::now() - *exit_seen >= kExitGrace) break;  // result final, guest slow to reset
+    timed_out = !got_exit && seconds_since(t0) >= static_cast<double>(config.timeout.count());
     stopped_by = stop_signal();
     if (timed_out || stopped_by) break;
   }
