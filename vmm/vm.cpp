@@ -55,9 +55,17 @@ std::string qemu_complaint(const std::filesystem::path& log) {
 Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
   if (config.engine == Engine::kKvm) return run_kvm_engine(config, sink);  // vmm/kvm/kvm_engine.hpp
   static std::atomic<int> run_counter{0};
-  KTSTR_TRY_VOID(check_inputs(config));
   const AccelChoice accel = choose_accel();
   static std::atomic<bool> accel_said{false};
+  // auto: the own engine wherever KVM is hardware-backed (direct boot, exact
+  // topology), except for an interactive shell, which needs QEMU's stdio
+  // chardev; QEMU with TCG everywhere else.
+  if (config.engine == Engine::kAuto && accel.accel == Accel::kKvm && !config.interactive) {
+    if (!config.quiet && !accel_said.exchange(true))
+      fmt::print(stderr, "ktstr-vm: engine kvm (own VMM): {}\n", accel.reason);
+    return run_kvm_engine(config, sink);
+  }
+  KTSTR_TRY_VOID(check_inputs(config));
   if (!config.quiet && !accel_said.exchange(true)) fmt::print(stderr, "ktstr-vm: accel {}\n", accel.reason);
 
   auto dir = KTSTR_TRY(RunDir::create(config.out_dir));

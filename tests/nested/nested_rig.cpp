@@ -44,6 +44,16 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
   spec.add_file("/usr/share/qemu/linuxboot_dma.bin", "/usr/share/qemu/linuxboot_dma.bin");
   spec.add_file("/usr/share/qemu/kvmvapic.bin", "/usr/share/qemu/kvmvapic.bin");
   spec.add_file(kernel, "/ktstr/bzImage");
+  // The same build's vmlinux for PVH boots (bench), without its debug info
+  // (110 MiB -> ~14 MiB; the rig host unpacks it under TCG).
+  if (const fs::path vmlinux = kernel.parent_path() / "vmlinux"; fs::exists(vmlinux)) {
+    const fs::path stripped = ktstr::vmmtest::self_dir() / "nested-vmlinux";
+    auto r = ktstr::run_capture({"objcopy", "--strip-debug", vmlinux.string(), stripped.string()});
+    if (!r || !r->status.success())
+      return ktstr::fail("objcopy --strip-debug {}: {}", vmlinux.string(), r ? r->output : r.error().message);
+    spec.add_file(stripped, "/ktstr/vmlinux");
+    spec.add_file("/usr/share/qemu/pvh.bin", "/usr/share/qemu/pvh.bin");  // QEMU's PVH option ROM
+  }
   spec.add_file(probe_cpio, "/ktstr/probe.cpio");
   // KTSTR_HOST_MODULES=a.ko,b.ko,...: a host kernel with KVM as modules; loaded
   // by nested_check in this order.

@@ -10,15 +10,16 @@ namespace {
 
 // GDT entries (SDM Vol. 3A 3.4.5 "Segment Descriptors"): flat 64-bit code at
 // selector 0x10 (__BOOT_CS) and flat data at 0x18 (__BOOT_DS), as boot.rst
-// requires, and a 64-bit TSS at 0x20 because VM entry needs a usable TR.
+// requires, and a 64-bit TSS at 0x20 because VM entry needs a usable TR. The
+// PVH entry starts in 32-bit protected mode: flat 32-bit code at 0x08.
 constexpr uint64_t kGdt[] = {
     0,                       // null
-    0,                       // unused (boot.rst fixes CS at 0x10)
+    0x00cf9b000000ffffull,   // code32: G, D/B, P, DPL0, S, type 0xb (PVH entry)
     0x00af9b000000ffffull,   // code: G, L, P, DPL0, S, type 0xb (execute/read, accessed)
     0x00cf93000000ffffull,   // data: G, D/B, P, DPL0, S, type 0x3 (read/write, accessed)
     0x008f8b000000ffffull,   // TSS: G, P, type 0xb (busy 64-bit TSS)
 };
-constexpr uint16_t kCodeSelector = 0x10, kDataSelector = 0x18, kTssSelector = 0x20;
+constexpr uint16_t kCode32Selector = 0x08, kCodeSelector = 0x10, kDataSelector = 0x18, kTssSelector = 0x20;
 
 constexpr uint64_t kPteP = 1, kPteRw = 2, kPtePs = 0x80;  // SDM Vol. 3A 4.5, Table 4-15ff
 constexpr uint64_t kCr0Pe = 1ull << 0, kCr0Pg = 1ull << 31;
@@ -81,27 +82,39 @@ Result<void> setup_vcpu(const Vcpu& vcpu, std::span<const CpuidEntry> cpuid) {
   return {};
 }
 
-Result<void> setup_boot_cpu(const Vcpu& vcpu, uint64_t rip) {
+Result<void> setup_boot_cpu(const Vcpu& vcpu, const BootEntry& entry) {
   const int fd = vcpu.fd.get();
   kvm_sregs sregs{};
   KTSTR_TRY(kvm_ioctl(fd, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS vcpu 0"));
   sregs.gdt = {.base = layout::kGdtAddr, .limit = sizeof kGdt - 1, .padding = {}};
   sregs.idt = {.base = 0, .limit = 0, .padding = {}};
-  sregs.cs = segment(kCodeSelector, 0xb, true);
   sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = segment(kDataSelector, 0x3, false);
   sregs.tr = {.base = 0, .limit = 0xfffff, .selector = kTssSelector, .type = 0xb, .present = 1, .dpl = 0,
               .db = 0, .s = 0, .l = 0, .g = 1, .avl = 0, .unusable = 0, .padding = 0};
-  sregs.cr0 |= kCr0Pe | kCr0Pg;
-  sregs.cr3 = layout::kPml4Addr;
-  sregs.cr4 |= kCr4Pae;
-  sregs.efer |= kEferLme | kEferLma;
-  KTSTR_TRY(kvm_ioctl(fd, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS vcpu 0"));
-
   kvm_regs regs{};
   regs.rflags = 0x2;  // bit 1 is reserved-as-one; interrupts off
-  regs.rip = rip;
-  regs.rsi = layout::kZeroPageAddr;
-  regs.rsp = regs.rbp = layout::kBootStackTop;
+  regs.rip = entry.rip;
+  if (entry.kind == BootEntry::kLinux64) {
+    // boot.rst "64-bit BOOT PROTOCOL": long mode, identity paging, RSI = zero page.
+    sregs.cs = segment(kCodeSelector, 0xb, true);
+    sregs.cr0 |= kCr0Pe | kCr0Pg;
+    sregs.cr3 = layout::kPml4Addr;
+    sregs.cr4 |= kCr4Pae;
+    sregs.efer |= kEferLme | kEferLma;
+    regs.rsi = entry.boot_data;
+    regs.rsp = regs.rbp = layout::kBootStackTop;
+  } else {
+    // PVH (Xen docs/misc/pvh.pandoc): 32-bit protected mode, paging off,
+    // flat CS/DS/ES/SS, a busy 32-bit TSS in TR, EBX = hvm_start_info.
+    sregs.cs = segment(kCode32Selector, 0xb, true);
+    sregs.cs.l = 0;
+    sregs.cs.db = 1;
+    sregs.cr0 = (sregs.cr0 | kCr0Pe) & ~kCr0Pg;
+    sregs.cr4 &= ~kCr4Pae;
+    sregs.efer &= ~(kEferLme | kEferLma);
+    regs.rbx = entry.boot_data;
+  }
+  KTSTR_TRY(kvm_ioctl(fd, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS vcpu 0"));
   KTSTR_TRY(kvm_ioctl(fd, KVM_SET_REGS, &regs, "KVM_SET_REGS vcpu 0"));
 
   kvm_fpu fpu{};

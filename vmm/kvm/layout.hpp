@@ -23,6 +23,11 @@ inline constexpr uint64_t kPml4Addr = 0x9000;
 inline constexpr uint64_t kPdptAddr = 0xa000;
 inline constexpr uint64_t kPdAddr = 0xb000;  // four consecutive pages
 inline constexpr int kPdPages = 4;
+// hvm_start_info + module list + memory map for the PVH entry (pvh.hpp), in
+// the page below the zero page; the kernel keeps the first 1 MiB reserved, so
+// it stays intact until the kernel has copied what it needs.
+inline constexpr uint64_t kPvhStartInfoAddr = 0x6000;
+inline constexpr uint64_t kPvhStartInfoMax = 4 * kKiB;
 // Kernel command line, below the EBDA, after the page tables.
 inline constexpr uint64_t kCmdlineAddr = 0x20000;
 inline constexpr uint64_t kCmdlineMax = 64 * kKiB;

@@ -15,13 +15,14 @@
 
 #include "base/error.hpp"
 #include "base/topology.hpp"
+#include "kvm/cpu_setup.hpp"
 #include "kvm/kvm_fd.hpp"
 #include "kvm/serial.hpp"
 
 namespace ktstr::kvm {
 
 struct MachineSpec {
-  std::string kernel;                // bzImage path
+  std::string kernel;                // bzImage, or vmlinux (ELF, booted through its PVH entry)
   std::vector<std::string> initrds;  // concatenated in order (cpio archives)
   Topology topology;
   uint64_t ram_bytes = 0;
@@ -84,7 +85,7 @@ class Machine {
   std::vector<Vcpu> vcpus_;
   std::vector<std::thread> threads_;
   std::unique_ptr<Uart16550> com1_;
-  uint64_t entry_ = 0;
+  BootEntry entry_;
   int console_fd_ = -1;
 
   mutable std::mutex mu_;
