@@ -4,8 +4,7 @@
 //
 // Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
 // `ktstr kernel path` next to this binary. scx_simple: $KTSTR_SCX_SIMPLE,
-// else <kernel cache entry>/schedulers/scx_simple, else
-// /tmp/kexp/scheds/build/bin/scx_simple (the lead's interim build).
+// else <kernel cache entry>/schedulers/scx_simple.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -55,8 +54,7 @@ std::optional<fs::path> find_scheduler(const fs::path& kernel, const std::string
   std::string env = "KTSTR_" + name;
   for (auto& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (const char* s = std::getenv(env.c_str()); s && fs::exists(s)) return fs::path(s);
-  for (fs::path p : {kernel.parent_path() / "schedulers" / name, fs::path("/tmp/kexp/scheds/build/bin") / name})
-    if (fs::exists(p)) return p;
+  if (fs::path p = kernel.parent_path() / "schedulers" / name; fs::exists(p)) return p;
   return std::nullopt;
 }
 std::optional<fs::path> find_scx_simple(const fs::path& kernel) { return find_scheduler(kernel, "scx_simple"); }

@@ -2,9 +2,17 @@
 # Builds the nested rig's host kernel: tinyconfig + kconfig/ktstr.kconfig +
 # kconfig/host-kvm.kconfig, out of tree. One build at a time; ~10 min on 2 cores.
 #   build-host-kernel.sh [SOURCE_DIR] [OUT_DIR]
+# Without SOURCE_DIR the newest /usr/src/linux-source-6.*.tar.xz is extracted
+# into OUT_DIR.src first.
 set -eu
-src=${1:-/tmp/kexp/linux-source-6.12}
 out=${2:-/tmp/kvmhost}
+src=${1:-}
+if [ -z "$src" ]; then
+  tarball=$(ls -1 /usr/src/linux-source-6.*.tar.xz 2>/dev/null | sort -V | tail -1)
+  [ -n "$tarball" ] || { echo "no SOURCE_DIR and no /usr/src/linux-source-6.*.tar.xz (apt-get install linux-source-6.12)" >&2; exit 1; }
+  src=$out.src/$(basename "$tarball" .tar.xz)
+  [ -f "$src/Makefile" ] || { mkdir -p "$out.src" && tar -C "$out.src" -xf "$tarball"; }
+fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 make -s -C "$src" O="$out" tinyconfig

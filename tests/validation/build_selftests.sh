@@ -9,11 +9,9 @@
 #
 # Inputs, first found wins:
 #   vmlinux (BTF for vmlinux.h): $KTSTR_KERNEL (dir holding vmlinux, or a bzImage
-#     whose dir or ../../.. holds one), `KTSTR_CLI kernel path`/vmlinux,
-#     /tmp/kexp/out/vmlinux (the lead's interim kernel).
-#   source: $KTSTR_KERNEL_SRC, the tree next to the interim kernel
-#     (/tmp/kexp/linux-source-6.12), else the parts the build needs (tools/,
-#     include/, scripts/, arch/x86/, kernel/bpf/) extracted from the newest
+#     whose dir or ../../.. holds one), else `KTSTR_CLI kernel path`/vmlinux.
+#   source: $KTSTR_KERNEL_SRC, else the parts the build needs (tools/,
+#     include/, scripts/, arch/x86/, kernel/bpf/) extracted once from the newest
 #     /usr/src/linux-source-6.*.tar.xz into OUT_DIR/src.
 #   bpftool: the kernel cache entry's bin/bpftool when present, else the
 #     selftests Makefile builds its own.
@@ -43,7 +41,6 @@ if [[ -z $vmlinux && -n $cli && -x $cli ]]; then
     entry=""
   fi
 fi
-[[ -z $vmlinux && -f /tmp/kexp/out/vmlinux ]] && vmlinux=/tmp/kexp/out/vmlinux
 if [[ -z $vmlinux ]]; then
   echo "SKIP: no vmlinux with BTF: set KTSTR_KERNEL or build one with 'ktstr kernel build'"
   exit 77
@@ -54,9 +51,6 @@ if [[ -x $out/runner && $out/runner -nt $vmlinux ]]; then
 fi
 
 src=${KTSTR_KERNEL_SRC:-}
-if [[ -z $src && -d /tmp/kexp/linux-source-6.12/tools/testing/selftests/sched_ext ]]; then
-  src=/tmp/kexp/linux-source-6.12
-fi
 if [[ -z $src ]]; then
   tarball=$(ls -1 /usr/src/linux-source-6.*.tar.xz 2>/dev/null | sort -V | tail -1 || true)
   if [[ -z $tarball ]]; then
@@ -66,6 +60,7 @@ if [[ -z $src ]]; then
   top=$(basename "$tarball" .tar.xz)
   if [[ ! -d $out/src/$top/tools/testing/selftests/sched_ext ]]; then
     mkdir -p "$out/src"
+    echo "extracting the selftests' sources from $tarball into $out/src"
     tar -C "$out/src" -xf "$tarball" "$top/tools" "$top/include" "$top/scripts" "$top/arch/x86" \
       "$top/kernel/bpf" "$top/Makefile"
   fi

@@ -16,14 +16,11 @@ rc=$?
 [[ $rc -eq 0 ]] || exit $rc
 
 # The kernel to boot: $KTSTR_KERNEL, the kernel cache (`kernel path` never
-# builds; bounded because a build elsewhere holds the cache lock), then the
-# lead's interim kernel. Never let `ktstr run` fall through to building one.
+# builds; bounded because a build elsewhere holds the cache lock). Never let `ktstr run` fall through to building one.
 kernel=${KTSTR_KERNEL:-}
 if [[ -z $kernel ]]; then
   if p=$(timeout 20 "$cli" kernel path 2>/dev/null) && [[ -f $p/bzImage ]]; then
     kernel=$p/bzImage
-  elif [[ -f /tmp/kexp/out/arch/x86/boot/bzImage ]]; then
-    kernel=/tmp/kexp/out/arch/x86/boot/bzImage
   else
     echo "SKIP: no kernel: set KTSTR_KERNEL or build one with 'ktstr kernel build'"
     exit 77

@@ -12,9 +12,8 @@
 //   DURATION   per scenario, guest syntax ("3s")
 //
 // Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
-// `ktstr kernel path` (never builds), else /tmp/kexp/out (the lead's interim
-// kernel). Scheduler: $KTSTR_<NAME> (e.g. KTSTR_SCX_QMAP), else the kernel
-// cache entry's schedulers/, else /tmp/kexp/scheds/build/bin.
+// `ktstr kernel path` (never builds). Scheduler: $KTSTR_<NAME> (e.g.
+// KTSTR_SCX_QMAP), else the kernel cache entry's schedulers/.
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -62,7 +61,6 @@ std::optional<fs::path> find_kernel(const std::optional<fs::path>& entry) {
     if (fs::exists(p)) return p;
   }
   if (entry) return *entry / "bzImage";
-  if (fs::path p = "/tmp/kexp/out/arch/x86/boot/bzImage"; fs::exists(p)) return p;
   return std::nullopt;
 }
 
@@ -71,7 +69,6 @@ std::optional<fs::path> find_scheduler(const std::optional<fs::path>& entry, con
   for (auto& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (const char* s = std::getenv(env.c_str()); s && fs::exists(s)) return fs::path(s);
   if (entry && fs::exists(*entry / "schedulers" / name)) return *entry / "schedulers" / name;
-  if (fs::path p = fs::path("/tmp/kexp/scheds/build/bin") / name; fs::exists(p)) return p;
   return std::nullopt;
 }
 

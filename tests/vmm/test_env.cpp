@@ -31,7 +31,7 @@ std::optional<fs::path> find_kernel() {
       if (auto k = bzimage_in(out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1))) return k;
     }
   }
-  return bzimage_in("/tmp/kexp/out/arch/x86/boot/bzImage");
+  return std::nullopt;
 }
 
 Result<fs::path> probe_initramfs(const fs::path& probe, bool dynamic) {

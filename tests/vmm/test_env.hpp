@@ -12,7 +12,7 @@ namespace ktstr::vmmtest {
 
 // KTSTR_KERNEL (a bzImage, or a directory holding bzImage or
 // arch/x86/boot/bzImage), then `ktstr kernel path` (the ktstr binary next to
-// this executable), then the development build at /tmp/kexp/out.
+// this executable).
 std::optional<std::filesystem::path> find_kernel();
 
 // Builds (once; the builder skips an unchanged input set) an initramfs with

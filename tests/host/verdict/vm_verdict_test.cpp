@@ -5,7 +5,7 @@
 //
 // Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
 // `ktstr kernel path`. scx_simple: $KTSTR_SCX_SIMPLE, else
-// <kernel dir>/schedulers/scx_simple, else /tmp/kexp/scheds/build/bin/scx_simple.
+// <kernel dir>/schedulers/scx_simple.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -53,8 +53,7 @@ fs::path require_kernel() {
 
 fs::path require_scx_simple(const fs::path& kernel) {
   if (const char* s = std::getenv("KTSTR_SCX_SIMPLE"); s && fs::exists(s)) return s;
-  for (fs::path p : {kernel.parent_path() / "schedulers/scx_simple", fs::path("/tmp/kexp/scheds/build/bin/scx_simple")})
-    if (fs::exists(p)) return p;
+  if (fs::path p = kernel.parent_path() / "schedulers/scx_simple"; fs::exists(p)) return p;
   skip("no scx_simple: set KTSTR_SCX_SIMPLE");
 }
 
