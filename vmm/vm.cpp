@@ -209,6 +209,7 @@ std::string VmOutcome::describe() const {
     case Kind::kInterrupted: return fmt::format("interrupted by signal {}; VM stopped", stop_signal);
     case Kind::kNoExitFrame:
       head = "the VM stopped without the guest's exit frame" +
+             (stop_detail.empty() ? std::string() : ": " + stop_detail) +
              (channel_error.empty() ? std::string() : " (channel: " + channel_error + ")");
       break;
   }

@@ -49,6 +49,7 @@ struct VmOutcome {
   std::vector<std::string> console_tail;  // last kConsoleTailLines lines of ttyS0
   std::string channel_error;            // non-empty if the ring was found corrupt
   std::string accel;                    // "tcg" or "kvm"
+  std::string stop_detail;              // own engine: what ended the VM (triple fault at rip ..., i8042 reset)
   double boot_seconds = -1;             // launch -> first channel frame; -1 if none came
   double wall_seconds = 0;              // launch -> QEMU gone
   uint64_t frames = 0;

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -193,10 +194,37 @@ void load_modules() {
   }
 }
 
-// "ktstr.rig=bench" on the host kernel's command line: only the bench, more rounds.
-bool bench_only() {
+// "ktstr.rig=MODE" on the host kernel's command line: bench (only the bench,
+// more rounds) or profile (one verbose boot per engine, see profile()).
+bool rig_mode(const char* mode) {
   const std::string cmdline = ktstr::read_file("/proc/cmdline").value_or("");
-  return cmdline.find("ktstr.rig=bench") != std::string::npos;
+  return cmdline.find(std::string("ktstr.rig=") + mode) != std::string::npos;
+}
+
+// One boot per engine with the same bzImage, printk at full verbosity and
+// initcall_debug: echoes the guest console lines that explain where kernel
+// init spends its time (every non-initcall line, and initcalls over 10 ms).
+void profile() {
+  for (Engine e : {Engine::kKvm, Engine::kQemu}) {
+    auto c = config("1n1l2c1t", {"exit", "0"}, e);
+    c.extra_cmdline = "loglevel=7 initcall_debug";
+    const char* name = e == Engine::kKvm ? "kvm" : "qemu";
+    auto out = boot(c, {}, fmt::format("profile {}", name));
+    if (!out) return;
+    const std::string log = ktstr::read_file(out->console_log_path).value_or("");
+    size_t pos = 0;
+    while (pos < log.size()) {
+      const size_t nl = log.find('\n', pos);
+      const std::string line = log.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+      pos = nl == std::string::npos ? log.size() : nl + 1;
+      if (line.find("calling  ") != std::string::npos) continue;
+      const auto after = line.find(" after ");
+      if (after != std::string::npos && line.find(" returned ") != std::string::npos &&
+          std::atol(line.c_str() + after + 7) < 10000)
+        continue;
+      say(fmt::format("RIG: console {}: {}", name, line));
+    }
+  }
 }
 
 }  // namespace
@@ -220,8 +248,10 @@ int main() {
     say("RIG: FAIL /dev/kvm missing in the rig host (KVM/KVM_AMD not in the host kernel, or no svm in -cpu max)");
     g_fail++;
   } else {
-    if (bench_only()) {
+    if (rig_mode("bench")) {
       bench(5);
+    } else if (rig_mode("profile")) {
+      profile();
     } else {
       // Most important first: a rig cut short still reports what it checked.
       for (const char* t : {"1n1l2c1t", "1n2l2c2t", "2n2l2c1t"}) check_topology(t);

@@ -76,9 +76,11 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
 
 }  // namespace
 
-// argv[1] == "bench": only the boot-time bench (bench/kvm), more rounds.
+// argv[1] == "bench": only the boot-time bench (bench/kvm), more rounds;
+// "profile": one verbose boot per engine (where kernel init spends its time).
 int main(int argc, char** argv) {
-  const bool bench = argc > 1 && std::string(argv[1]) == "bench";
+  const std::string mode = argc > 1 ? argv[1] : "";
+  const bool bench = mode == "bench" || mode == "profile";
   const char* opt_in = std::getenv("KTSTR_NESTED");
   if (!opt_in || std::string(opt_in) != "1") return skip("nested KVM rig is opt-in (takes minutes): set KTSTR_NESTED=1");
   const char* hk = std::getenv("KTSTR_HOST_KERNEL");
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
   auto child = ktstr::ChildProcess::spawn(
       {*qemu, "-no-user-config", "-nodefaults", "-display", "none", "-no-reboot", "-M", "pc", "-accel",
        "tcg,thread=multi", "-cpu", "max", "-smp", "2", "-m", "3G", "-kernel", host_kernel.string(), "-initrd",
-       rig->string(), "-append", std::string("console=ttyS0 panic=-1 rdinit=/init quiet") + (bench ? " ktstr.rig=bench" : ""), "-serial", "stdio"},
+       rig->string(), "-append", std::string("console=ttyS0 panic=-1 rdinit=/init quiet") + (bench ? " ktstr.rig=" + mode : ""), "-serial", "stdio"},
       {.stdout_fd = out->get(), .stderr_fd = out->get(), .new_process_group = true});
   if (!child) return fmt::print("rig: {}\n", child.error().message), ktstr::kExitInfra;
 

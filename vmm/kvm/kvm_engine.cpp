@@ -90,6 +90,7 @@ Result<VmOutcome> run_kvm_engine(const VmConfig& config, const FrameSink& sink) 
   }
   machine->stop();
   out.wall_seconds = seconds_since(t0);
+  out.stop_detail = machine->stop_detail();
   drain();  // frames written right before a panic are still in guest RAM
   console.poll();
   out.frames = reader.frames();

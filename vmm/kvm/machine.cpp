@@ -202,11 +202,12 @@ void Machine::console_out(std::string_view text) {
   if (console_fd_ >= 0) (void)write_all(console_fd_, text);
 }
 
-void Machine::finish(GuestStop why, std::optional<Error> err) {
+void Machine::finish(GuestStop why, std::optional<Error> err, std::string detail) {
   std::lock_guard lock(mu_);
   if (stop_ != GuestStop::kRunning) return;  // the first reason wins
   stop_ = why;
   error_ = std::move(err);
+  stop_detail_ = std::move(detail);
   cv_.notify_all();
 }
 
@@ -214,6 +215,11 @@ GuestStop Machine::wait_until(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mu_);
   cv_.wait_until(lock, deadline, [&] { return stop_ != GuestStop::kRunning; });
   return stop_;
+}
+
+std::string Machine::stop_detail() const {
+  std::lock_guard lock(mu_);
+  return stop_detail_;
 }
 
 std::optional<Error> Machine::error() const {

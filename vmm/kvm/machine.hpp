@@ -58,6 +58,9 @@ class Machine {
   void stop();
   // The first vCPU error, once the machine is kFailed.
   [[nodiscard]] std::optional<Error> error() const;
+  // What stopped the guest, in words ("vcpu 1: triple fault at rip 0x...",
+  // "i8042 reset", "ACPI S5 power-off"); empty while running or when kicked.
+  [[nodiscard]] std::string stop_detail() const;
   // True once the console showed "Kernel panic".
   [[nodiscard]] bool panicked() const { return panicked_.load(); }
 
@@ -76,7 +79,7 @@ class Machine {
   void run_vcpu(Vcpu& vcpu);
   void handle_io(kvm_run* run);
   void handle_mmio(kvm_run* run);
-  void finish(GuestStop why, std::optional<Error> err = std::nullopt);
+  void finish(GuestStop why, std::optional<Error> err = std::nullopt, std::string detail = {});
   void console_out(std::string_view text);
 
   KvmSystem kvm_;
@@ -92,6 +95,7 @@ class Machine {
   std::condition_variable cv_;
   GuestStop stop_ = GuestStop::kRunning;
   std::optional<Error> error_;
+  std::string stop_detail_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> panicked_{false};
 };

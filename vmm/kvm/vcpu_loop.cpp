@@ -76,11 +76,17 @@ void Machine::run_vcpu(Vcpu& vcpu) {
       case KVM_EXIT_MMIO: handle_mmio(run); break;
       case KVM_EXIT_INTR: break;
       case KVM_EXIT_HLT: break;  // only without an in-kernel LAPIC
-      case KVM_EXIT_SHUTDOWN:  // triple fault: a PC resets
-        finish(GuestStop::kReset);
+      case KVM_EXIT_SHUTDOWN: {  // triple fault: a PC resets
+        kvm_regs regs{};
+        const bool have = ::ioctl(vcpu.fd.get(), KVM_GET_REGS, &regs) == 0;
+        finish(GuestStop::kReset, std::nullopt,
+               have ? fmt::format("vcpu {}: triple fault (KVM_EXIT_SHUTDOWN) at rip {:#x}", vcpu.index, regs.rip)
+                    : fmt::format("vcpu {}: triple fault (KVM_EXIT_SHUTDOWN)", vcpu.index));
         return;
+      }
       case KVM_EXIT_SYSTEM_EVENT:
-        finish(run->system_event.type == KVM_SYSTEM_EVENT_RESET ? GuestStop::kReset : GuestStop::kPowerOff);
+        finish(run->system_event.type == KVM_SYSTEM_EVENT_RESET ? GuestStop::kReset : GuestStop::kPowerOff,
+               std::nullopt, fmt::format("vcpu {}: KVM system event {}", vcpu.index, run->system_event.type));
         return;
       case KVM_EXIT_FAIL_ENTRY:
         finish(GuestStop::kFailed,
@@ -113,14 +119,21 @@ void Machine::handle_io(kvm_run* run) {
       else
         data[0] = com1_->read(off);
     } else if (port == layout::kI8042CommandPort || port == layout::kI8042DataPort) {
-      // Status 0: output buffer empty, input buffer free, so kb_wait() passes.
-      if (!out) data[0] = 0;
-      if (out && port == layout::kI8042CommandPort && data[0] == kI8042ResetCommand) finish(GuestStop::kReset);
+      // No keyboard controller, only its reset line. Status 0x01: input buffer
+      // free (bit 1 clear), so the reboot path's kb_wait() passes at once;
+      // output buffer "full" (bit 0) forever, so the i8042 driver's flush
+      // gives up after 16 reads and reports "No controller found"
+      // (drivers/input/serio/i8042.c: i8042_controller_check). Status 0 made
+      // the driver wait for a CTR byte that never came: 1.9 s of every boot
+      // in the nested rig.
+      if (!out) data[0] = port == layout::kI8042CommandPort ? 0x01 : 0xff;
+      if (out && port == layout::kI8042CommandPort && data[0] == kI8042ResetCommand)
+        finish(GuestStop::kReset, std::nullopt, "i8042 reset (the guest rebooted)");
     } else if (port == acpi::kPm1aControlPort) {
       uint16_t v = 0;
       std::memcpy(&v, data, std::min<size_t>(run->io.size, 2));
       if (out && (v & acpi::kPm1ControlSlpEn) && ((v >> 10) & 7) == acpi::kS5SleepType)
-        finish(GuestStop::kPowerOff);
+        finish(GuestStop::kPowerOff, std::nullopt, "ACPI S5 power-off");
       if (!out) std::memset(data, 0, run->io.size);
     } else if (port >= acpi::kPm1aEventPort && port < acpi::kPm1aEventPort + 4) {
       if (!out) std::memset(data, 0, run->io.size);  // no fixed events pending or enabled
