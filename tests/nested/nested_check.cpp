@@ -201,14 +201,22 @@ bool rig_mode(const char* mode) {
   return cmdline.find(std::string("ktstr.rig=") + mode) != std::string::npos;
 }
 
-// One boot per engine with the same bzImage, printk at full verbosity and
+// One boot per engine with the same bzImage (and the own engine with the
+// vmlinux through PVH), printk at full verbosity and
 // initcall_debug: echoes the guest console lines that explain where kernel
 // init spends its time (every non-initcall line, and initcalls over 10 ms).
 void profile() {
-  for (Engine e : {Engine::kKvm, Engine::kQemu}) {
-    auto c = config("1n1l2c1t", {"exit", "0"}, e);
-    c.extra_cmdline = "loglevel=7 initcall_debug";
-    const char* name = e == Engine::kKvm ? "kvm" : "qemu";
+  struct Variant {
+    Engine engine;
+    const char* kernel;
+    const char* name;
+  };
+  for (const Variant& v : {Variant{Engine::kKvm, "/ktstr/bzImage", "kvm"}, Variant{Engine::kKvm, "/ktstr/vmlinux", "kvm-pvh"},
+                           Variant{Engine::kQemu, "/ktstr/bzImage", "qemu"}}) {
+    if (::access(v.kernel, R_OK) != 0) continue;
+    auto c = config("1n1l2c1t", {"exit", "0"}, v.engine, 300, v.kernel);
+    c.extra_cmdline = "loglevel=8 initcall_debug";
+    const char* name = v.name;
     auto out = boot(c, {}, fmt::format("profile {}", name));
     if (!out) return;
     const std::string log = ktstr::read_file(out->console_log_path).value_or("");
