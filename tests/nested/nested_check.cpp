@@ -215,7 +215,7 @@ void profile() {
                            Variant{Engine::kQemu, "/ktstr/bzImage", "qemu"}}) {
     if (::access(v.kernel, R_OK) != 0) continue;
     auto c = config("1n1l2c1t", {"exit", "0"}, v.engine, 300, v.kernel);
-    c.extra_cmdline = "loglevel=8 initcall_debug";
+    c.extra_cmdline = "loglevel=7 initcall_debug";
     const char* name = v.name;
     auto out = boot(c, {}, fmt::format("profile {}", name));
     if (!out) return;
