@@ -101,12 +101,25 @@ int expected_failure_exit(int verdict_exit, const std::string& violations, const
   return 0;
 }
 
+// The test's source file, from KTSTR_TEST_SOURCE ("FILE:LINE", set on every
+// discovered CTest entry); empty when unset.
+static std::filesystem::path test_source_file() {
+  const char* s = std::getenv("KTSTR_TEST_SOURCE");
+  if (!s || !*s) return {};
+  std::string v = s;
+  const auto colon = v.rfind(':');
+  return colon == std::string::npos ? v : v.substr(0, colon);
+}
+
 void add_test_mode_options(CLI::App& app, TestModeOptions& opt) {
   app.add_option("--test", opt.test, "CTest mode: judge the run as this test variant (report, sidecar, measurements)");
   app.add_option("--thresholds", opt.thresholds_json, "with --test: JSON {\"scheduler\": {...}, \"test\": {...}}");
   app.add_option("--expect-fail", opt.expect_fail,
                  "with --test: the run must fail with a violation matching this regex (CTest WILL_FAIL)");
   app.add_option("--build-dir", opt.build_dir, "with --test: sidecars go under DIR/ktstr (default: current dir)");
+  app.add_option("--commit", opt.project_commit,
+                 "with --test: the commit sidecars are grouped under (default: $KTSTR_COMMIT, else the git HEAD of the "
+                 "test's source, else 'local')");
 }
 
 int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
@@ -139,7 +152,7 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
       .test = opt.test,
       .variant = opt.test,
       .topology = cfg.topology.str(),
-      .project_commit = opt.project_commit,
+      .project_commit = !opt.project_commit.empty() ? opt.project_commit : verdict::project_commit(test_source_file()),
       .kernel = kernel_identity(cfg.kernel),
       .scheduler = scheduler_identity(cfg.guest_args),
       .scheduler_thresholds = layers->first,

@@ -1,4 +1,5 @@
-// SHA-256 digests (OpenSSL EVP) as lower-case hex strings.
+// SHA-256 digests as lower-case hex strings (one-shot forms of
+// fetch::Sha256, the one implementation).
 #pragma once
 
 #include <filesystem>

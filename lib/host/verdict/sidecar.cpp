@@ -1,9 +1,12 @@
 #include "host/verdict/sidecar.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <system_error>
 
 #include "base/fd.hpp"
+#include "base/process.hpp"
 
 namespace ktstr::verdict {
 
@@ -101,6 +104,20 @@ Result<std::vector<std::filesystem::path>> find_sidecars(const std::filesystem::
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string project_commit(const std::filesystem::path& source_file) {
+  if (const char* c = std::getenv("KTSTR_COMMIT"); c && *c) return c;
+  if (source_file.empty()) return "local";
+  const std::string dir = source_file.parent_path().string();
+  auto head = run_capture({"git", "-C", dir, "rev-parse", "--short=12", "HEAD"});
+  if (!head || !head->status.success()) return "local";
+  std::string commit = head->output;
+  while (!commit.empty() && std::isspace(static_cast<unsigned char>(commit.back()))) commit.pop_back();
+  if (commit.empty() || commit.find_first_not_of("0123456789abcdef") != std::string::npos) return "local";
+  auto dirty = run_capture({"git", "-C", dir, "status", "--porcelain", "--untracked-files=no"});
+  if (dirty && dirty->status.success() && !dirty->output.empty()) commit += "-dirty";
+  return commit;
 }
 
 }  // namespace ktstr::verdict

@@ -59,6 +59,11 @@ struct Sidecar {
 std::filesystem::path sidecar_path(const std::filesystem::path& build_dir, const std::string& kernel_key,
                                    const std::string& project_commit, const std::string& variant);
 
+// The commit sidecars are grouped under: $KTSTR_COMMIT, else the short HEAD
+// of the git checkout holding `source_file` (the test's source; "-dirty"
+// appended when tracked files have uncommitted changes), else "local".
+std::string project_commit(const std::filesystem::path& source_file);
+
 // The variant as a file-name stem (the sanitising above).
 std::string variant_file_stem(const std::string& variant);
 

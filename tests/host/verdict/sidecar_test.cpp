@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "base/fd.hpp"
+#include "base/process.hpp"
 #include "fixtures.hpp"
 #include "host/verdict/cdash.hpp"
 #include "host/verdict/judge.hpp"
@@ -90,4 +93,25 @@ TEST_CASE("CDash measurements and artefacts") {
   CHECK(a.sidecar == "/b/ktstr/k-c/t_1n1l1c1t.json");
   CHECK(a.console_log == "/b/ktstr/k-c/t_1n1l1c1t.console.log");
   CHECK(attached_files_on_fail(a) == "/b/ktstr/k-c/t_1n1l1c1t.json;/b/ktstr/k-c/t_1n1l1c1t.console.log");
+}
+
+TEST_CASE("sidecars are grouped by $KTSTR_COMMIT, else the git HEAD of the test source, else 'local'") {
+  const char* saved = std::getenv("KTSTR_COMMIT");
+  const std::string old = saved ? saved : "";
+  ::unsetenv("KTSTR_COMMIT");
+  const std::filesystem::path here = __FILE__;
+  auto head = run_capture({"git", "-C", here.parent_path().string(), "rev-parse", "--short=12", "HEAD"});
+  const std::string commit = project_commit(here);
+  if (head && head->status.success()) {  // a checkout: the same HEAD, maybe "-dirty"
+    CHECK(commit.substr(0, 12) == head->output.substr(0, 12));
+    CHECK((commit.size() == 12 || commit == commit.substr(0, 12) + "-dirty"));
+  } else {  // e.g. an unpacked release tarball
+    CHECK(commit == "local");
+  }
+  CHECK(project_commit("/proc/self/status") == "local");  // not inside any checkout
+  CHECK(project_commit({}) == "local");
+  ::setenv("KTSTR_COMMIT", "v1.2-rc3", 1);
+  CHECK(project_commit(here) == "v1.2-rc3");
+  if (saved) ::setenv("KTSTR_COMMIT", old.c_str(), 1);
+  else ::unsetenv("KTSTR_COMMIT");
 }
