@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fd.hpp"
@@ -21,6 +22,19 @@ Result<Mapping> Mapping::map_file(const std::filesystem::path& path, uint64_t of
   m.base_ = p;
   m.size_ = size;
   m.skew_ = skew;
+  return m;
+}
+
+Result<Mapping> Mapping::map_readonly(const std::filesystem::path& path) {
+  auto fd = KTSTR_TRY(open_file(path, O_RDONLY));
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0) return fail_errno(fmt::format("stat {}", path.string()));
+  if (st.st_size == 0) return fail("mapping {}: the file is empty", path.string());
+  void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (p == MAP_FAILED) return fail_errno(fmt::format("mmap {}", path.string()));
+  Mapping m;
+  m.base_ = p;
+  m.size_ = static_cast<uint64_t>(st.st_size);
   return m;
 }
 

@@ -33,6 +33,8 @@ class Mapping {
   // Maps [offset, offset+size) of path read-write and MAP_SHARED. offset need
   // not be page aligned (the mapping is widened internally).
   static Result<Mapping> map_file(const std::filesystem::path& path, uint64_t offset, uint64_t size);
+  // Maps a whole file read-only and private (pages are read only when touched).
+  static Result<Mapping> map_readonly(const std::filesystem::path& path);
 
   [[nodiscard]] std::byte* data() const { return base_ ? static_cast<std::byte*>(base_) + skew_ : nullptr; }
   [[nodiscard]] uint64_t size() const { return size_; }

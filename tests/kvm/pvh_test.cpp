@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kvm/bzimage.hpp"
 #include "kvm/layout.hpp"
 #include "kvm/memory_map.hpp"
 #include "kvm/pvh.hpp"

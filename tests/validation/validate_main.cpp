@@ -196,7 +196,8 @@ int run(const std::string& sched, const std::string& topo_str, const std::string
                              .console_tail = console,
                              .rerun_command = fmt::format("{} {} {} {} {}", KTSTR_VALIDATE_SELF, sched, topo_str,
                                                           scenarios, duration)};
-  fmt::print("{}", verdict::format_verdict(ctx, tel, v, false));
+  const std::string report = verdict::format_verdict(ctx, tel, v, false);
+  fmt::print("{}", report);
   fmt::print("{} on {}: {} ({} workers, boot {:.1f} s, wall {:.1f} s, {}, accel {}, spread limit {} pp)\n", sched,
              topo_str, verdict::outcome_name(v.outcome), tel.workers.size(), outcome->boot_seconds,
              outcome->wall_seconds, scenarios, outcome->accel,
@@ -204,7 +205,6 @@ int run(const std::string& sched, const std::string& topo_str, const std::string
   if (auto defect = known_defect(sched, *topo)) {
     // The verdict text (report) must name the known defect; anything else,
     // including a pass, fails this entry.
-    std::string report = verdict::format_verdict(ctx, tel, v, false);
     if (v.outcome == verdict::Outcome::kFail && report.find(*defect) != std::string::npos) {
       fmt::print("KNOWN DEFECT reproduced: {} on {} fails with '{}' (see known_defect() for the root cause)\n",
                  sched, topo_str, *defect);

@@ -39,18 +39,22 @@ std::span<const uint8_t> BzImage::kernel() const {
   return {p + kernel_offset, bytes.size() - kernel_offset};
 }
 
+Result<uint64_t> place_initrd_above(uint64_t floor, uint64_t initrd_bytes, uint64_t ceiling) {
+  if (initrd_bytes > ceiling) return fail("initramfs of {} MiB does not fit below {:#x}", initrd_bytes >> 20, ceiling);
+  const uint64_t addr = (ceiling - initrd_bytes) & ~(kPage - 1);
+  if (addr < floor)
+    return fail("initramfs of {} MiB does not fit between the kernel (ends {:#x}) and {:#x}; give the VM more memory",
+                initrd_bytes >> 20, floor, ceiling);
+  return addr;
+}
+
 Result<uint64_t> place_initrd(const setup_header& hdr, uint64_t initrd_bytes, uint64_t ceiling) {
   const uint64_t max_end = std::min<uint64_t>(static_cast<uint64_t>(hdr.initrd_addr_max) + 1, ceiling);
   // A relocatable kernel decompresses at max(load address, pref_address)
   // (arch/x86/boot/compressed/head_64.S: never below LOAD_PHYSICAL_ADDR) and
   // needs init_size bytes there.
   const uint64_t kernel_end = std::max<uint64_t>(layout::kKernelLoadAddr, hdr.pref_address) + hdr.init_size;
-  if (initrd_bytes > max_end) return fail("initramfs of {} MiB does not fit below {:#x}", initrd_bytes >> 20, max_end);
-  const uint64_t addr = (max_end - initrd_bytes) & ~(kPage - 1);
-  if (addr < kernel_end)
-    return fail("initramfs of {} MiB does not fit between the kernel (ends {:#x}) and {:#x}; give the VM more memory",
-                initrd_bytes >> 20, kernel_end, max_end);
-  return addr;
+  return place_initrd_above(kernel_end, initrd_bytes, max_end);
 }
 
 Result<boot_params> build_zero_page(const BzImage& image, const MemoryMap& memory, const ZeroPageInputs& in) {

@@ -33,6 +33,11 @@ struct BzImage {
 // (max(load address, pref_address) + init_size). Errors when it does not fit.
 Result<uint64_t> place_initrd(const setup_header& hdr, uint64_t initrd_bytes, uint64_t ceiling);
 
+// The same without a setup header (a vmlinux booted through PVH): page
+// aligned, as high as possible below `ceiling` and above `floor` (the end of
+// the kernel image). Errors when it does not fit.
+Result<uint64_t> place_initrd_above(uint64_t floor, uint64_t initrd_bytes, uint64_t ceiling);
+
 // Inputs of the zero page besides the header copied from the bzImage.
 struct ZeroPageInputs {
   uint64_t cmdline_addr = 0;

@@ -5,8 +5,8 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
+#include "base/mapping.hpp"
 #include "kvm/acpi/tables.hpp"
 #include "kvm/bzimage.hpp"
 #include "kvm/cpu_setup.hpp"
@@ -76,57 +76,27 @@ Result<void> Machine::create_vm(const MachineSpec& spec) {
 
 // Kernel at 1 MiB, initrd as high as allowed, command line, ACPI tables,
 // GDT + page tables, zero page (boot.rst "64-bit BOOT PROTOCOL").
-namespace {
-
-// A read-only private mapping of a whole file (the vmlinux: only the pages of
-// its loadable segments are ever read, not its debug info).
-class FileView {
- public:
-  static Result<FileView> open(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return fail_errno(fmt::format("opening kernel {}", path));
-    struct stat st{};
-    if (::fstat(fd.get(), &st) != 0) return fail_errno(fmt::format("stat {}", path));
-    FileView v;
-    v.size_ = static_cast<size_t>(st.st_size);
-    if (v.size_ == 0) return fail("kernel {} is empty", path);
-    v.base_ = ::mmap(nullptr, v.size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (v.base_ == MAP_FAILED) return fail_errno(fmt::format("mapping {}", path));
-    return v;
-  }
-  FileView(FileView&& o) noexcept : base_(std::exchange(o.base_, MAP_FAILED)), size_(o.size_) {}
-  FileView& operator=(FileView&&) = delete;
-  ~FileView() {
-    if (base_ != MAP_FAILED) ::munmap(base_, size_);
-  }
-  [[nodiscard]] std::span<const uint8_t> bytes() const { return {static_cast<const uint8_t*>(base_), size_}; }
-
- private:
-  FileView() = default;
-  void* base_ = MAP_FAILED;
-  size_t size_ = 0;
-};
-
-}  // namespace
-
 Result<void> Machine::load_images(const MachineSpec& spec) {
   // The kernel: a vmlinux (ELF) boots through its PVH entry, skipping the
   // decompressor; a bzImage through the 64-bit boot protocol.
-  const FileView file = KTSTR_TRY(FileView::open(spec.kernel));
+  // Mapped, not read: of a vmlinux only the loadable segments' pages are
+  // touched, never its debug info.
+  const Mapping file = KTSTR_TRY(Mapping::map_readonly(spec.kernel));
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(file.data()), file.size());
   std::optional<BzImage> bz;
   std::optional<ElfKernel> elf;
-  if (is_elf(file.bytes())) {
-    auto parsed = parse_elf_kernel(file.bytes());
+  if (is_elf(bytes)) {
+    auto parsed = parse_elf_kernel(bytes);
     if (!parsed) return std::unexpected(std::move(parsed).error().context(spec.kernel));
     elf = std::move(*parsed);
     for (const auto& seg : elf->segments) {
       if (seg.paddr < layout::kHighMemStart || seg.paddr + seg.mem_bytes > mem_.map().load_ceiling())
         return fail("{}: segment at {:#x} (+{:#x}) lies outside loadable RAM", spec.kernel, seg.paddr, seg.mem_bytes);
-      KTSTR_TRY_VOID(mem_.write(seg.paddr, file.bytes().subspan(seg.file_offset, seg.file_bytes)));
+      KTSTR_TRY_VOID(mem_.write(seg.paddr, bytes.subspan(seg.file_offset, seg.file_bytes)));
     }
     entry_ = {.kind = BootEntry::kPvh32, .rip = elf->pvh_entry, .boot_data = layout::kPvhStartInfoAddr};
   } else {
-    bz = KTSTR_TRY(BzImage::parse(std::string(reinterpret_cast<const char*>(file.bytes().data()), file.bytes().size())));
+    bz = KTSTR_TRY(BzImage::parse(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
     KTSTR_TRY_VOID(mem_.write(layout::kKernelLoadAddr, bz->kernel()));
     entry_ = {.kind = BootEntry::kLinux64, .rip = bz->entry64(layout::kKernelLoadAddr), .boot_data = layout::kZeroPageAddr};
   }

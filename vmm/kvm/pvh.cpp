@@ -13,7 +13,6 @@ namespace {
 constexpr uint32_t kStartInfoMagic = 0x336ec578;
 constexpr uint32_t kStartInfoVersion = 1;
 constexpr uint32_t kNotePhys32Entry = 18;  // XEN_ELFNOTE_PHYS32_ENTRY (xen/include/public/elfnote.h)
-constexpr uint64_t kPage = 4096;
 
 struct StartInfo {
   uint32_t magic;
@@ -114,15 +113,6 @@ Result<ElfKernel> parse_elf_kernel(std::span<const uint8_t> bytes) {
     if (sorted[i - 1].paddr + sorted[i - 1].mem_bytes > sorted[i].paddr)
       return fail("ELF segments overlap at {:#x}", sorted[i].paddr);
   return k;
-}
-
-Result<uint64_t> place_initrd_above(uint64_t floor, uint64_t initrd_bytes, uint64_t ceiling) {
-  if (initrd_bytes > ceiling) return fail("initramfs of {} MiB does not fit below {:#x}", initrd_bytes >> 20, ceiling);
-  const uint64_t addr = (ceiling - initrd_bytes) & ~(kPage - 1);
-  if (addr < floor)
-    return fail("initramfs of {} MiB does not fit between the kernel (ends {:#x}) and {:#x}; give the VM more memory",
-                initrd_bytes >> 20, floor, ceiling);
-  return addr;
 }
 
 std::vector<uint8_t> build_pvh_start_info(const PvhInputs& in) {

@@ -43,10 +43,6 @@ bool is_elf(std::span<const uint8_t> head);
 // built without CONFIG_PVH has no PHYS32_ENTRY note). `bytes` is the whole file.
 Result<ElfKernel> parse_elf_kernel(std::span<const uint8_t> bytes);
 
-// Where the initrd goes without a setup header: page aligned, as high as
-// possible below `ceiling` and above `floor` (the kernel image's end).
-Result<uint64_t> place_initrd_above(uint64_t floor, uint64_t initrd_bytes, uint64_t ceiling);
-
 struct PvhInputs {
   uint64_t base = 0;  // guest physical address the returned bytes are written to
   uint64_t cmdline_addr = 0;
