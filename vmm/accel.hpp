@@ -9,13 +9,25 @@ namespace ktstr::vmm {
 
 struct AccelChoice {
   Accel accel;
-  std::string reason;  // one line: why this accelerator
+  std::string reason;     // one line: why this accelerator
+  std::string virt_flag;  // "svm", "vmx" or "" (from /proc/cpuinfo)
 };
 
 // KVM when /dev/kvm opens read-write and /proc/cpuinfo lists vmx or svm
 // (a /dev/kvm without them is not hardware-backed: DESIGN.md measured ~1000x
 // slowdown), otherwise multi-threaded TCG.
 AccelChoice choose_accel();
+
+// Which engine `--engine auto` runs: the own VMM (vmm/kvm) where KVM is
+// hardware-backed on an AMD CPU (svm: the vendor path proven by booting
+// guests in the nested rig, tests/nested) and the run is not interactive;
+// QEMU everywhere else (TCG without KVM, Intel's vmx path so far only
+// unit-tested, `ktstr shell`'s terminal console).
+struct EngineChoice {
+  bool own_engine;
+  std::string reason;  // one line
+};
+EngineChoice choose_auto_engine(const AccelChoice& accel, bool interactive);
 
 }  // namespace ktstr::vmm
 

@@ -57,11 +57,11 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
   static std::atomic<int> run_counter{0};
   const AccelChoice accel = choose_accel();
   static std::atomic<bool> accel_said{false};
-  // auto stays on QEMU even where KVM is hardware-backed: the own engine
-  // still triple-faults the guest now and then in the nested rig (vcpu 0
-  // KVM_EXIT_SHUTDOWN during early initcalls, 3 of ~50 boots, 2 of 2 with
-  // loglevel=8 console floods; see tests/nested/README.md), and a default
-  // engine must not turn a healthy scheduler into a failed test.
+  if (config.engine == Engine::kAuto) {
+    const EngineChoice choice = choose_auto_engine(accel, config.interactive);
+    if (!config.quiet && !accel_said.exchange(true)) fmt::print(stderr, "ktstr-vm: {}\n", choice.reason);
+    if (choice.own_engine) return run_kvm_engine(config, sink);
+  }
   KTSTR_TRY_VOID(check_inputs(config));
   if (!config.quiet && !accel_said.exchange(true)) fmt::print(stderr, "ktstr-vm: accel {}\n", accel.reason);
 

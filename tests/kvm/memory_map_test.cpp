@@ -116,7 +116,7 @@ TEST_CASE("zero page: fixed addresses do not overlap each other or the loaded im
       CAPTURE(j);
       CHECK((rs[i].b <= rs[j].a || rs[j].b <= rs[i].a));
     }
-  auto zp = build_zero_page(*img, *m, {.cmdline_addr = layout::kCmdlineAddr, .cmdline_bytes = 100,
+  auto zp = build_zero_page(img->hdr, *m, {.cmdline_addr = layout::kCmdlineAddr, .cmdline_bytes = 100,
                                        .initrd_addr = *initrd, .initrd_bytes = 100 * kMiB, .rsdp_addr = 0xe0000});
   REQUIRE(zp);
   CHECK(uint64_t{zp->hdr.ramdisk_image} == *initrd);

@@ -43,6 +43,7 @@ std::vector<uint8_t> tiny_vmlinux(bool with_entry_note, uint32_t entry = 0x10000
   eh.e_phoff = sizeof eh;
   eh.e_phentsize = sizeof(Elf64_Phdr);
   eh.e_phnum = 2;
+  eh.e_entry = 0xffffffff81000040;  // startup_64, inside the text segment
   put(f, 0, eh);
   Elf64_Phdr load{.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0x1000, .p_vaddr = 0xffffffff81000000,
                   .p_paddr = 0x1000000, .p_filesz = 0x100, .p_memsz = 0x3000, .p_align = 0x200000};
@@ -79,10 +80,44 @@ TEST_CASE("a vmlinux parses into its load segments and the PVH entry") {
   CHECK(k->image_end() == 0x1003000);  // .bss counts: the initrd must go above it
 }
 
-TEST_CASE("a vmlinux without the PVH note, or not a vmlinux at all, is refused with the reason") {
+TEST_CASE("a vmlinux without the PVH note keeps its 64-bit entry; without either it is refused") {
   auto no_note = parse_elf_kernel(tiny_vmlinux(false));
-  REQUIRE_FALSE(no_note);
-  CHECK(no_note.error().message.find("CONFIG_PVH") != std::string::npos);
+  REQUIRE(no_note);
+  CHECK(no_note->pvh_entry == 0);
+  CHECK(no_note->entry64 == 0x1000040);  // the ELF entry's virtual address mapped through the segment
+  auto physical = tiny_vmlinux(false);
+  put(physical, offsetof(Elf64_Ehdr, e_entry), uint64_t{0x1000000});  // x86: phys_startup_64
+  auto p = parse_elf_kernel(physical);
+  REQUIRE(p);
+  CHECK(p->entry64 == 0x1000000);
+  auto no_entry = tiny_vmlinux(false);
+  put(no_entry, offsetof(Elf64_Ehdr, e_entry), uint64_t{0xffffffff90000000});  // outside every segment
+  auto refused = parse_elf_kernel(no_entry);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("CONFIG_PVH") != std::string::npos);
+}
+
+TEST_CASE("a vmlinux's zero page: HdrS, protocol 2.15, 64-bit entry, randomized memory regions") {
+  const setup_header h = vmlinux_setup_header();
+  CHECK(h.header == 0x53726448);
+  CHECK(h.boot_flag == 0xaa55);
+  CHECK(h.version == 0x20f);
+  CHECK((h.xloadflags & 1) == 1);
+  auto m = MemoryMap::plan(256 * layout::kMiB, 240 * layout::kMiB, 16 * layout::kMiB);
+  REQUIRE(m);
+  auto zp = build_zero_page(h, *m, {.randomize_memory = true, .cmdline_addr = layout::kCmdlineAddr,
+                                    .cmdline_bytes = 100, .initrd_addr = 0x8000000, .initrd_bytes = 0x1000});
+  REQUIRE(zp);
+  CHECK((zp->hdr.loadflags & 0x3) == 0x3);  // LOADED_HIGH | KASLR_FLAG
+  CHECK(zp->hdr.type_of_loader == 0xff);
+  CHECK(uint32_t{zp->hdr.cmd_line_ptr} == layout::kCmdlineAddr);
+  CHECK(uint32_t{zp->hdr.ramdisk_image} == 0x8000000);
+  CHECK(zp->e820_entries > 0);
+  auto too_long = build_zero_page(h, *m, {.cmdline_addr = layout::kCmdlineAddr, .cmdline_bytes = 4096});
+  REQUIRE_FALSE(too_long);
+}
+
+TEST_CASE("not a vmlinux at all, or a truncated one, is refused with the reason") {
   std::vector<uint8_t> bz(0x400, 0);
   CHECK_FALSE(is_elf(bz));
   CHECK_FALSE(parse_elf_kernel(bz));

@@ -8,11 +8,13 @@
 // /tmp/kvmhost/arch/x86/boot/bzImage (built from the ktstr fragment plus
 // kconfig/host-kvm.kconfig by tests/nested/build-host-kernel.sh). Exit 0 pass, 1 fail,
 // 77 skip with a one-line reason.
+#include <elf.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "base/exit_codes.hpp"
@@ -31,6 +33,36 @@ constexpr auto kRigTimeout = 40min;
 int skip(const std::string& why) {
   fmt::print("skip: {}\n", why);
   return ktstr::kExitSkip;
+}
+
+// A copy of `vmlinux` whose Xen PHYS32_ENTRY note is renumbered (type 18 ->
+// 0x7fff), as if built without CONFIG_PVH: the own engine must then boot it
+// through startup_64 and the 64-bit boot protocol.
+ktstr::Result<void> write_vmlinux_without_pvh(const fs::path& vmlinux, const fs::path& out) {
+  std::string f = KTSTR_TRY(ktstr::read_file(vmlinux));
+  Elf64_Ehdr eh{};
+  if (f.size() < sizeof eh) return ktstr::fail("{}: not an ELF file", vmlinux.string());
+  std::memcpy(&eh, f.data(), sizeof eh);
+  bool patched = false;
+  for (uint16_t i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph{};
+    if (eh.e_phoff + (i + 1) * sizeof ph > f.size()) break;
+    std::memcpy(&ph, f.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_type != PT_NOTE || ph.p_offset + ph.p_filesz > f.size()) continue;
+    for (uint64_t at = ph.p_offset; at + sizeof(Elf64_Nhdr) <= ph.p_offset + ph.p_filesz;) {
+      Elf64_Nhdr nh{};
+      std::memcpy(&nh, f.data() + at, sizeof nh);
+      const uint64_t name_at = at + sizeof nh;
+      if (nh.n_namesz == 4 && nh.n_type == 18 && f.compare(name_at, 4, std::string("Xen\0", 4)) == 0) {
+        nh.n_type = 0x7fff;
+        std::memcpy(f.data() + at, &nh, sizeof nh);
+        patched = true;
+      }
+      at = name_at + ((nh.n_namesz + 3) & ~3u) + ((nh.n_descsz + 3) & ~3u);
+    }
+  }
+  if (!patched) return ktstr::fail("{}: no Xen PHYS32_ENTRY note to hide", vmlinux.string());
+  return ktstr::write_file_atomic(out, f);
 }
 
 ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::path& probe_cpio,
@@ -52,6 +84,9 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
     if (!r || !r->status.success())
       return ktstr::fail("objcopy --strip-debug {}: {}", vmlinux.string(), r ? r->output : r.error().message);
     spec.add_file(stripped, "/ktstr/vmlinux");
+    const fs::path no_pvh = ktstr::vmmtest::self_dir() / "nested-vmlinux-nopvh";
+    KTSTR_TRY_VOID(write_vmlinux_without_pvh(stripped, no_pvh));
+    spec.add_file(no_pvh, "/ktstr/vmlinux-nopvh");
     spec.add_file("/usr/share/qemu/pvh.bin", "/usr/share/qemu/pvh.bin");  // QEMU's PVH option ROM
   }
   spec.add_file(probe_cpio, "/ktstr/probe.cpio");
@@ -77,10 +112,11 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
 }  // namespace
 
 // argv[1] == "bench": only the boot-time bench (bench/kvm), more rounds;
-// "profile": one verbose boot per engine (where kernel init spends its time).
+// "profile": one verbose boot per engine (where kernel init spends its time);
+// "flood": per-engine count of spontaneous stops under a console flood.
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  const bool bench = mode == "bench" || mode == "profile";
+  const bool bench = mode == "bench" || mode == "profile" || mode == "flood";
   const char* opt_in = std::getenv("KTSTR_NESTED");
   if (!opt_in || std::string(opt_in) != "1") return skip("nested KVM rig is opt-in (takes minutes): set KTSTR_NESTED=1");
   const char* hk = std::getenv("KTSTR_HOST_KERNEL");

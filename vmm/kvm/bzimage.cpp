@@ -14,6 +14,10 @@ constexpr uint16_t kMinProtocol = 0x20c;      // 2.12: xloadflags, 64-bit entry
 constexpr uint16_t kXlfKernel64 = 1u << 0;
 constexpr uint8_t kLoaderUndefined = 0xff;    // boot.rst type_of_loader: "undefined"
 constexpr uint8_t kLoadedHigh = 1u << 0;
+constexpr uint8_t kKaslrFlag = 1u << 1;
+constexpr uint16_t kBootFlag = 0xaa55;
+constexpr uint16_t kProtocol215 = 0x20f;
+constexpr uint32_t kCommandLineSize = 2048;  // arch/x86/include/uapi/asm/setup.h
 constexpr uint64_t kPage = 4096;
 
 }  // namespace
@@ -57,20 +61,33 @@ Result<uint64_t> place_initrd(const setup_header& hdr, uint64_t initrd_bytes, ui
   return place_initrd_above(kernel_end, initrd_bytes, max_end);
 }
 
-Result<boot_params> build_zero_page(const BzImage& image, const MemoryMap& memory, const ZeroPageInputs& in) {
+setup_header vmlinux_setup_header() {
+  setup_header h{};
+  h.boot_flag = kBootFlag;
+  h.header = kHdrSMagic;
+  h.version = kProtocol215;
+  h.loadflags = kLoadedHigh;
+  h.xloadflags = kXlfKernel64;
+  h.initrd_addr_max = 0x7fffffff;
+  h.cmdline_size = kCommandLineSize - 1;
+  return h;
+}
+
+Result<boot_params> build_zero_page(const setup_header& hdr, const MemoryMap& memory, const ZeroPageInputs& in) {
   boot_params bp{};
-  bp.hdr = image.hdr;
+  bp.hdr = hdr;
   bp.hdr.type_of_loader = kLoaderUndefined;
   bp.hdr.loadflags |= kLoadedHigh;
+  if (in.randomize_memory) bp.hdr.loadflags |= kKaslrFlag;
   bp.hdr.cmd_line_ptr = static_cast<uint32_t>(in.cmdline_addr);
   bp.ext_cmd_line_ptr = static_cast<uint32_t>(in.cmdline_addr >> 32);
   bp.hdr.ramdisk_image = static_cast<uint32_t>(in.initrd_addr);
   bp.ext_ramdisk_image = static_cast<uint32_t>(in.initrd_addr >> 32);
   bp.hdr.ramdisk_size = static_cast<uint32_t>(in.initrd_bytes);
   bp.ext_ramdisk_size = static_cast<uint32_t>(in.initrd_bytes >> 32);
-  if (image.hdr.cmdline_size && in.cmdline_bytes > image.hdr.cmdline_size)
+  if (hdr.cmdline_size && in.cmdline_bytes > hdr.cmdline_size)
     return fail("kernel command line of {} bytes exceeds the kernel's limit of {}", in.cmdline_bytes,
-                image.hdr.cmdline_size);
+                hdr.cmdline_size);
   bp.acpi_rsdp_addr = in.rsdp_addr;
   const auto e820 = build_e820(memory);
   if (e820.size() > E820_MAX_ENTRIES_ZEROPAGE) return fail("{} e820 entries exceed the zero page", e820.size());

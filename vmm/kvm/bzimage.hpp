@@ -40,6 +40,10 @@ Result<uint64_t> place_initrd_above(uint64_t floor, uint64_t initrd_bytes, uint6
 
 // Inputs of the zero page besides the header copied from the bzImage.
 struct ZeroPageInputs {
+  // loadflags KASLR_FLAG: the kernel randomizes its memory regions (direct
+  // map, vmalloc, vmemmap). The decompressor sets it itself; a loader that
+  // skips the decompressor (vmlinux through the 64-bit entry) sets it here.
+  bool randomize_memory = false;
   uint64_t cmdline_addr = 0;
   uint64_t cmdline_bytes = 0;  // without the terminating NUL
   uint64_t initrd_addr = 0;
@@ -50,6 +54,11 @@ struct ZeroPageInputs {
 // boot_params for the 64-bit entry: the image's setup header with the loader
 // fields set (type_of_loader, cmd_line_ptr, ramdisk_*), the e820 map and the
 // RSDP address (protocol 2.14 acpi_rsdp_addr).
-Result<boot_params> build_zero_page(const BzImage& image, const MemoryMap& memory, const ZeroPageInputs& in);
+Result<boot_params> build_zero_page(const setup_header& hdr, const MemoryMap& memory, const ZeroPageInputs& in);
+
+// The setup header a bzImage would carry, for a vmlinux (which has none)
+// entered through the 64-bit boot protocol: HdrS, protocol 2.15, 64-bit entry,
+// the x86 COMMAND_LINE_SIZE.
+setup_header vmlinux_setup_header();
 
 }  // namespace ktstr::kvm

@@ -77,8 +77,9 @@ Result<void> Machine::create_vm(const MachineSpec& spec) {
 // Kernel at 1 MiB, initrd as high as allowed, command line, ACPI tables,
 // GDT + page tables, zero page (boot.rst "64-bit BOOT PROTOCOL").
 Result<void> Machine::load_images(const MachineSpec& spec) {
-  // The kernel: a vmlinux (ELF) boots through its PVH entry, skipping the
-  // decompressor; a bzImage through the 64-bit boot protocol.
+  // The kernel: a vmlinux (ELF) boots through its PVH entry, or without one
+  // (CONFIG_PVH=n) through startup_64 with a synthesized setup header, both
+  // skipping the decompressor; a bzImage through the 64-bit boot protocol.
   // Mapped, not read: of a vmlinux only the loadable segments' pages are
   // touched, never its debug info.
   const Mapping file = KTSTR_TRY(Mapping::map_readonly(spec.kernel));
@@ -94,7 +95,10 @@ Result<void> Machine::load_images(const MachineSpec& spec) {
         return fail("{}: segment at {:#x} (+{:#x}) lies outside loadable RAM", spec.kernel, seg.paddr, seg.mem_bytes);
       KTSTR_TRY_VOID(mem_.write(seg.paddr, bytes.subspan(seg.file_offset, seg.file_bytes)));
     }
-    entry_ = {.kind = BootEntry::kPvh32, .rip = elf->pvh_entry, .boot_data = layout::kPvhStartInfoAddr};
+    if (elf->pvh_entry)
+      entry_ = {.kind = BootEntry::kPvh32, .rip = elf->pvh_entry, .boot_data = layout::kPvhStartInfoAddr};
+    else
+      entry_ = {.kind = BootEntry::kLinux64, .rip = elf->entry64, .boot_data = layout::kZeroPageAddr};
   } else {
     bz = KTSTR_TRY(BzImage::parse(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
     KTSTR_TRY_VOID(mem_.write(layout::kKernelLoadAddr, bz->kernel()));
@@ -127,7 +131,7 @@ Result<void> Machine::load_images(const MachineSpec& spec) {
   KTSTR_TRY_VOID(mem_.write(tables.base, tables.bytes));
   KTSTR_TRY_VOID(write_boot_tables(mem_));
 
-  if (elf) {
+  if (elf && entry_.kind == BootEntry::kPvh32) {
     const auto info = build_pvh_start_info({.base = layout::kPvhStartInfoAddr,
                                             .cmdline_addr = layout::kCmdlineAddr,
                                             .initrd_addr = initrd_addr,
@@ -138,8 +142,8 @@ Result<void> Machine::load_images(const MachineSpec& spec) {
     return mem_.write(layout::kPvhStartInfoAddr, info);
   }
   const boot_params zero_page = KTSTR_TRY(build_zero_page(
-      *bz, mem_.map(),
-      {.cmdline_addr = layout::kCmdlineAddr, .cmdline_bytes = spec.cmdline.size(), .initrd_addr = initrd_addr,
+      bz ? bz->hdr : vmlinux_setup_header(), mem_.map(),
+      {.randomize_memory = !bz, .cmdline_addr = layout::kCmdlineAddr, .cmdline_bytes = spec.cmdline.size(), .initrd_addr = initrd_addr,
        .initrd_bytes = initrd.size(), .rsdp_addr = tables.rsdp_addr}));
   KTSTR_TRY_VOID(mem_.write(layout::kZeroPageAddr, as_bytes(zero_page)));
   return {};

@@ -97,15 +97,24 @@ Result<ElfKernel> parse_elf_kernel(std::span<const uint8_t> bytes) {
       return fail("ELF segment {} runs past the end of the file", i);
     if (ph.p_type == PT_LOAD) {
       if (ph.p_filesz > ph.p_memsz) return fail("ELF segment {} has more file bytes than memory bytes", i);
-      k.segments.push_back({.paddr = ph.p_paddr, .file_offset = ph.p_offset, .file_bytes = ph.p_filesz,
+      k.segments.push_back({.paddr = ph.p_paddr, .vaddr = ph.p_vaddr, .file_offset = ph.p_offset, .file_bytes = ph.p_filesz,
                             .mem_bytes = ph.p_memsz});
     } else if (ph.p_type == PT_NOTE && !entry) {
       entry = find_pvh_entry(bytes.subspan(ph.p_offset, ph.p_filesz));
     }
   }
   if (k.segments.empty()) return fail("ELF file has no loadable segments");
-  if (!entry) return fail("vmlinux has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): build it with CONFIG_PVH=y");
-  k.pvh_entry = *entry;
+  // x86's vmlinux.lds names phys_startup_64 as the entry: a physical address.
+  // A virtual one (another linker script) is mapped through its segment.
+  for (const auto& s : k.segments)
+    if (eh.e_entry >= s.paddr && eh.e_entry - s.paddr < s.mem_bytes) k.entry64 = eh.e_entry;
+  for (const auto& s : k.segments)
+    if (!k.entry64 && eh.e_entry >= s.vaddr && eh.e_entry - s.vaddr < s.mem_bytes)
+      k.entry64 = s.paddr + (eh.e_entry - s.vaddr);
+  if (!entry && !k.entry64)
+    return fail("vmlinux has neither a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY, CONFIG_PVH=y) nor an entry point "
+                "inside a loadable segment");
+  k.pvh_entry = entry.value_or(0);
   // Segments must not overlap each other: the loader writes them in order.
   auto sorted = k.segments;
   std::ranges::sort(sorted, {}, &ElfSegment::paddr);

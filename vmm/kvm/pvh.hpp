@@ -23,24 +23,28 @@ namespace ktstr::kvm {
 // guest RAM already is.
 struct ElfSegment {
   uint64_t paddr = 0;
+  uint64_t vaddr = 0;
   uint64_t file_offset = 0;
   uint64_t file_bytes = 0;
   uint64_t mem_bytes = 0;
 };
 
-// A parsed vmlinux: its loadable segments and the PVH entry (a physical
-// address, entered in 32-bit protected mode without paging).
+// A parsed vmlinux: its loadable segments and its entry points, both
+// physical addresses, 0 when absent. The PVH entry (CONFIG_PVH) is entered in
+// 32-bit protected mode without paging; without it the ELF entry
+// (startup_64) is entered through the 64-bit boot protocol with a zero page.
 struct ElfKernel {
   std::vector<ElfSegment> segments;
   uint64_t pvh_entry = 0;
+  uint64_t entry64 = 0;
   [[nodiscard]] uint64_t image_end() const;  // highest paddr + mem_bytes
 };
 
 // True when `head` starts with the ELF magic (so the kernel file is a vmlinux).
 bool is_elf(std::span<const uint8_t> head);
 
-// Parses an x86-64 ELF executable; errors say what is missing (a vmlinux
-// built without CONFIG_PVH has no PHYS32_ENTRY note). `bytes` is the whole file.
+// Parses an x86-64 ELF executable; errors say what is missing (neither a
+// PHYS32_ENTRY note nor an entry inside a segment). `bytes` is the whole file.
 Result<ElfKernel> parse_elf_kernel(std::span<const uint8_t> bytes);
 
 struct PvhInputs {
