@@ -142,6 +142,8 @@ void bench(int rounds) {
     variants.push_back({"kvm engine, vmlinux (PVH)", Engine::kKvm, "/ktstr/vmlinux", {}, {}, {}});
     variants.push_back({"qemu -enable-kvm, vmlinux (PVH)", Engine::kQemu, "/ktstr/vmlinux", {}, {}, {}});
   }
+  if (::access("/ktstr/vmlinux-nopvh", R_OK) == 0)
+    variants.push_back({"kvm engine, vmlinux (64-bit entry)", Engine::kKvm, "/ktstr/vmlinux-nopvh", {}, {}, {}});
   for (int i = 0; i < rounds; ++i) {
     for (auto& v : variants) {
       double uptime = -1;
@@ -175,6 +177,9 @@ void bench(int rounds) {
     say(fmt::format("RIG: bench boot-to-exit ratios against qemu -enable-kvm with the bzImage: kvm engine with the "
                     "vmlinux (PVH) {:.3f}; qemu with the vmlinux (PVH) {:.3f}",
                     median(variants[2].wall) / ref, median(variants[3].wall) / ref));
+  if (variants.size() > 4)
+    say(fmt::format("RIG: bench boot-to-exit ratio against qemu -enable-kvm with the bzImage: kvm engine with the "
+                    "vmlinux through startup_64 (no PVH note) {:.3f}", median(variants[4].wall) / ref));
 }
 
 // A host kernel with KVM as modules (e.g. Debian's): /ktstr/modules/order
@@ -287,7 +292,7 @@ int main() {
     g_fail++;
   } else {
     if (rig_mode("bench")) {
-      bench(5);
+      bench(9);
     } else if (rig_mode("profile")) {
       profile();
     } else if (rig_mode("flood")) {

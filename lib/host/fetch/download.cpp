@@ -195,8 +195,15 @@ Result<fs::path> download_release(const KernelRelease& rel, const fs::path& dest
     Attempt a = fetch_once(rel.url, part, hash, bar, opts);
     if (a.result) break;
     if (file_size_or_zero(part) == 0) fs::remove(part, ec);  // leave no empty litter
-    if (attempt == kMaxAttempts || a.received == 0 || !resumable(a.code))
-      return std::unexpected(std::move(a.result).error());
+    if (attempt == kMaxAttempts || a.received == 0 || !resumable(a.code)) {
+      Error e = std::move(a.result).error();
+      // A full disk: the .part stays (it is what a rerun resumes from).
+      if (e.sys_errno == ENOSPC)
+        e.message = fmt::format("writing {}: {}: the disk holding {} is full; free space and rerun (the download "
+                                "resumes from the .part), or point KTSTR_CACHE_DIR elsewhere",
+                                part.string(), e.message, dest_dir.string());
+      return std::unexpected(std::move(e));
+    }
   }
   std::string got = hash.hex();
   if (got != want) {

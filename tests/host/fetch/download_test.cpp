@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include "base/fd.hpp"
 #include "fake_kernel_org.hpp"
@@ -169,4 +171,66 @@ TEST_CASE("download_release stops when cancelled") {
   REQUIRE_FALSE(r);
   CHECK(r.error().message == fmt::format("GET {}: interrupted", rel.url));
   CHECK_FALSE(fs::exists(dest.path() / kTarball));
+}
+
+namespace {
+
+// A tmpfs of `bytes` mounted on a fresh directory, unmounted (lazily) on
+// destruction: a real full disk for ENOSPC paths. Needs root (CI runs as root).
+struct SmallDisk {
+  TempDir dir;
+  bool mounted = false;
+  explicit SmallDisk(size_t bytes) : dir(scratch()) {
+    mounted = ::mount("tmpfs", dir.path().c_str(), "tmpfs", 0, fmt::format("size={}", bytes).c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted) ::umount2(dir.path().c_str(), MNT_DETACH);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("download_release on a full disk says so, keeps only the resumable .part, and resumes after") {
+  if (::geteuid() != 0) {
+    MESSAGE("not root: cannot mount a small tmpfs, the full-disk path is not exercised");
+    return;
+  }
+  SmallDisk disk(64 * 1024);
+  REQUIRE_MESSAGE(disk.mounted, "mount -t tmpfs failed as root");
+  auto server = FakeKernelOrg::start();
+  REQUIRE(server);
+  REQUIRE(fs::file_size(server->root() / "v6.x" / kTarball) > 64 * 1024);  // cannot fit
+  KernelRelease rel = release_of(*server);
+  auto r = download_release(rel, disk.dir.path(), {});
+  REQUIRE_FALSE(r);
+  INFO(r.error().message);
+  CHECK(r.error().message.find("No space left on device") != std::string::npos);
+  CHECK(r.error().message.find("free space") != std::string::npos);  // says what to do
+  CHECK(r.error().message.find(std::string(kTarball) + ".part") != std::string::npos);
+  CHECK(names_in(disk.dir.path()) == std::vector<std::string>{std::string(kTarball) + ".part"});  // no final file
+
+  // Space freed (the tmpfs grown): the rerun resumes from the .part and verifies.
+  REQUIRE(::mount("tmpfs", disk.dir.path().c_str(), "tmpfs", MS_REMOUNT, "size=4m") == 0);
+  const auto kept = fs::file_size(disk.dir.path() / (std::string(kTarball) + ".part"));
+  auto again = download_release(rel, disk.dir.path(), {});
+  REQUIRE_MESSAGE(again, (again ? "" : again.error().message));
+  CHECK(ktstr::read_file(*again).value() == ktstr::read_file(server->root() / "v6.x" / kTarball).value());
+  CHECK(count(server->log(), fmt::format("range=bytes={}-", kept)) == 1);  // a Range request, not a restart
+  CHECK(names_in(disk.dir.path()) == std::vector<std::string>{kTarball});
+}
+
+TEST_CASE("write_file_atomic on a full disk fails, keeps the old file and leaves no temp file") {
+  if (::geteuid() != 0) {
+    MESSAGE("not root: cannot mount a small tmpfs, the full-disk path is not exercised");
+    return;
+  }
+  SmallDisk disk(16 * 1024);
+  REQUIRE_MESSAGE(disk.mounted, "mount -t tmpfs failed as root");
+  const fs::path file = disk.dir.path() / "state.json";
+  REQUIRE(ktstr::write_file_atomic(file, "old"));
+  auto r = ktstr::write_file_atomic(file, std::string(64 * 1024, 'x'));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("No space left on device") != std::string::npos);
+  CHECK(ktstr::read_file(file).value() == "old");
+  CHECK(names_in(disk.dir.path()) == std::vector<std::string>{"state.json"});
 }
