@@ -20,6 +20,7 @@
 
 #include "base/exit_codes.hpp"
 #include "base/fd.hpp"
+#include "guest/telemetry_codec.hpp"
 #include "topology_check.hpp"
 #include "vmm/vm.hpp"
 
@@ -112,6 +113,35 @@ void check_timeout() {
   verdict(out->kind == VmOutcome::Kind::kTimeout && out->exit_code() == ktstr::kExitTimeout &&
               out->wall_seconds < 15,
           fmt::format("timeout (exit {}, stopped after {:.1f} s of 10)", out->exit_code(), out->wall_seconds));
+}
+
+// scx_simple attached under the own engine: the steady scenario's telemetry
+// says the scheduler attached, ran as "simple" and did not fail, and every
+// worker made progress.
+void check_scheduler() {
+  if (::access("/ktstr/sched.cpio", R_OK) != 0) {
+    say("RIG: info no /ktstr/sched.cpio (no scx_simple in the kernel cache entry): scheduler check skipped");
+    return;
+  }
+  VmConfig c = config("1n1l2c1t", {"--scenario", "steady", "--duration", "3s", "--scheduler", "/bin/scx_simple",
+                                   "--topology", "1n1l2c1t"},
+                      Engine::kKvm);
+  c.initramfs = {"/ktstr/sched.cpio"};
+  std::optional<std::string> telemetry;
+  auto out = boot(c, [&](ktstr::proto::MsgType t, std::string_view p) {
+    if (t == ktstr::proto::MsgType::kTelemetry) telemetry = std::string(p);
+  }, "scx_simple steady");
+  if (!out) return;
+  auto tel = telemetry ? ktstr::guest::decode_telemetry(*telemetry) : ktstr::fail("no telemetry frame");
+  if (!tel) return verdict(false, "scx_simple under the kvm engine: " + tel.error().message);
+  const auto& s = tel->scheduler;
+  bool progressed = !tel->workers.empty();
+  for (const auto& w : tel->workers) progressed = progressed && w.iterations > 0;
+  verdict(out->exit_code() == 0 && s.attached && s.ops_name == "simple" && !s.failed && progressed,
+          fmt::format("scx_simple under the kvm engine (exit {}, attached {}, ops {}, failed {}, {} workers progressed "
+                      "{}{})",
+                      out->exit_code(), s.attached, s.ops_name, s.failed, tel->workers.size(), progressed,
+                      s.failed ? ", failure: " + s.failure : ""));
 }
 
 void check_exit_code() {
@@ -297,6 +327,8 @@ int main() {
       profile();
     } else if (rig_mode("flood")) {
       flood(6);
+    } else if (rig_mode("sched")) {
+      check_scheduler();
     } else {
       // Most important first: a rig cut short still reports what it checked.
       for (const char* t : {"1n1l2c1t", "1n2l2c2t", "2n2l2c1t"}) check_topology(t);
@@ -305,6 +337,7 @@ int main() {
       bench(2);
       check_topology("1n2l3c1t");  // sparse APIC IDs
       check_exit_code();
+      check_scheduler();
       // The uncompressed kernel: PVH entry, and startup_64 when the PVH note is absent.
       check_topology("1n2l2c1t", "/ktstr/vmlinux", " (vmlinux, PVH entry)");
       check_topology("1n2l2c1t", "/ktstr/vmlinux-nopvh", " (vmlinux without the PVH note, 64-bit entry)");

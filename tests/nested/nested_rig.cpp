@@ -90,6 +90,16 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
     spec.add_file("/usr/share/qemu/pvh.bin", "/usr/share/qemu/pvh.bin");  // QEMU's PVH option ROM
   }
   spec.add_file(probe_cpio, "/ktstr/probe.cpio");
+  // A real scheduler on the own engine: the scenario guest (tests/guest) as
+  // /init with scx_simple from the kernel's cache entry, when it was built.
+  if (const fs::path simple = kernel.parent_path() / "schedulers" / "scx_simple"; fs::exists(simple)) {
+    ktstr::initramfs::Spec sched;
+    sched.add_default_dirs().add_binary(ktstr::vmmtest::self_dir() / "ktstr_scenario_guest", "/init");
+    sched.add_binary(simple, "/bin/scx_simple");
+    const fs::path sched_cpio = ktstr::vmmtest::self_dir() / "nested-sched.cpio";
+    KTSTR_TRY_VOID(ktstr::initramfs::build(sched, sched_cpio));
+    spec.add_file(sched_cpio, "/ktstr/sched.cpio");
+  }
   // KTSTR_HOST_MODULES=a.ko,b.ko,...: a host kernel with KVM as modules; loaded
   // by nested_check in this order.
   if (const char* mods = std::getenv("KTSTR_HOST_MODULES"); mods && *mods) {
@@ -113,10 +123,11 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
 
 // argv[1] == "bench": only the boot-time bench (bench/kvm), more rounds;
 // "profile": one verbose boot per engine (where kernel init spends its time);
-// "flood": per-engine count of spontaneous stops under a console flood.
+// "flood": per-engine count of spontaneous stops under a console flood;
+// "sched": only the scx_simple check.
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  const bool bench = mode == "bench" || mode == "profile" || mode == "flood";
+  const bool bench = mode == "bench" || mode == "profile" || mode == "flood" || mode == "sched";
   const char* opt_in = std::getenv("KTSTR_NESTED");
   if (!opt_in || std::string(opt_in) != "1") return skip("nested KVM rig is opt-in (takes minutes): set KTSTR_NESTED=1");
   const char* hk = std::getenv("KTSTR_HOST_KERNEL");
