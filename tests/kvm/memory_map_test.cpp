@@ -137,3 +137,29 @@ TEST_CASE("initramfs too large for RAM is an error, not a truncation") {
 TEST_CASE("a file without HdrS is rejected") {
   CHECK(!BzImage::parse(std::string(8192, 'x')));
 }
+
+TEST_CASE("prefault plan: all RAM within the budget; beyond it the loaded images plus the bottom of RAM") {
+  auto small = MemoryMap::plan(512 * kMiB, 496 * kMiB, 16 * kMiB);
+  REQUIRE(small);
+  const std::vector<acpi::RamRange> loaded = {{.base = 16 * kMiB + 100, .size = 30 * kMiB},
+                                              {.base = 400 * kMiB, .size = 5000}};
+  auto all = prefault_plan(*small, loaded, 1 * kGiB);
+  uint64_t covered = 0;
+  for (const auto& r : all) {
+    CHECK(r.base % 4096 == 0);
+    CHECK(r.size % 4096 == 0);
+    covered += r.size;
+  }
+  CHECK(covered == 512 * kMiB);  // every RAM byte once, no separate image ranges
+
+  auto big = MemoryMap::plan(5 * kGiB, 1 * kGiB, 16 * kMiB);
+  REQUIRE(big);
+  const std::vector<acpi::RamRange> high = {{.base = 2 * kGiB + 123, .size = 10 * kMiB}};
+  auto part = prefault_plan(*big, high, 1 * kGiB);
+  REQUIRE(part.size() == 2);
+  CHECK(part[0].base == 0);
+  CHECK(part[0].size == 1 * kGiB);  // the budget, from the bottom
+  CHECK(part[1].base == 2 * kGiB);  // the image, page aligned down...
+  CHECK(part[1].base + part[1].size >= 2 * kGiB + 123 + 10 * kMiB);  // ...and up
+
+}

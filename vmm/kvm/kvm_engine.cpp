@@ -24,6 +24,13 @@ constexpr auto kPollInterval = std::chrono::milliseconds(2);
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// KTSTR_KVM_PREFAULT=off leaves every page to be faulted in by the guest
+// (the engine's behaviour before pre-faulting; the rig bench compares both).
+uint64_t prefault_budget() {
+  const char* v = std::getenv("KTSTR_KVM_PREFAULT");
+  return v && std::string_view(v) == "off" ? 0 : kvm::kDefaultPrefaultBytes;
+}
+
 }  // namespace
 
 Result<VmOutcome> run_kvm_engine(const VmConfig& config, const FrameSink& sink) {
@@ -48,7 +55,8 @@ Result<VmOutcome> run_kvm_engine(const VmConfig& config, const FrameSink& sink) 
                                                 .channel_addr = mem.ring_phys,
                                                 .channel_bytes = mem.ring_bytes,
                                                 .cmdline = kernel_cmdline(mem, config.extra_cmdline),
-                                                .console_fd = console_fd.get()}));
+                                                .console_fd = console_fd.get(),
+                                                .prefault_bytes = prefault_budget()}));
   // The ring sits in low RAM, where the memfd offset equals the guest address.
   auto reader = KTSTR_TRY(host::RingReader::open(machine->memory().file_path(), mem.ring_phys, mem.ring_bytes));
 

@@ -31,6 +31,18 @@ inline constexpr unsigned long kKvmGetSupportedCpuid = _IOWR(KVMIO, 0x05, KvmLis
 inline constexpr unsigned long kKvmSetCpuid2 = _IOW(KVMIO, 0x90, KvmListHeader);
 inline constexpr unsigned long kKvmSetMsrs = _IOW(KVMIO, 0x89, KvmListHeader);
 
+// KVM_PRE_FAULT_MEMORY (Linux 6.10, KVM_CAP_PRE_FAULT_MEMORY): maps guest
+// physical ranges into the stage-2 tables before the guest touches them.
+// Newer than the build host's <linux/kvm.h>, so declared here.
+struct KvmPreFaultMemory {
+  uint64_t gpa;
+  uint64_t size;
+  uint64_t flags;
+  uint64_t padding[5];
+};
+static_assert(sizeof(KvmPreFaultMemory) == 64);
+inline constexpr unsigned long kKvmPreFaultMemory = _IOWR(KVMIO, 0xd5, KvmPreFaultMemory);
+
 // A header + entries buffer in the C layout, for the ioctls above.
 template <class Entry>
 class KvmList {

@@ -4,6 +4,7 @@
 #include "kvm/machine.hpp"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "base/mapping.hpp"
@@ -34,6 +35,7 @@ Result<std::unique_ptr<Machine>> Machine::build(const MachineSpec& spec) {
   KTSTR_TRY_VOID(m->create_vm(spec));
   KTSTR_TRY_VOID(m->load_images(spec));
   KTSTR_TRY_VOID(m->create_vcpus(spec));
+  if (spec.prefault_bytes > 0) m->prefault(prefault_plan(m->mem_.map(), m->loaded_, spec.prefault_bytes));
   return m;
 }
 
@@ -94,6 +96,7 @@ Result<void> Machine::load_images(const MachineSpec& spec) {
       if (seg.paddr < layout::kHighMemStart || seg.paddr + seg.mem_bytes > mem_.map().load_ceiling())
         return fail("{}: segment at {:#x} (+{:#x}) lies outside loadable RAM", spec.kernel, seg.paddr, seg.mem_bytes);
       KTSTR_TRY_VOID(mem_.write(seg.paddr, bytes.subspan(seg.file_offset, seg.file_bytes)));
+      loaded_.push_back({.base = seg.paddr, .size = seg.mem_bytes});
     }
     if (elf->pvh_entry)
       entry_ = {.kind = BootEntry::kPvh32, .rip = elf->pvh_entry, .boot_data = layout::kPvhStartInfoAddr};
@@ -102,6 +105,7 @@ Result<void> Machine::load_images(const MachineSpec& spec) {
   } else {
     bz = KTSTR_TRY(BzImage::parse(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
     KTSTR_TRY_VOID(mem_.write(layout::kKernelLoadAddr, bz->kernel()));
+    loaded_.push_back({.base = layout::kKernelLoadAddr, .size = bz->kernel().size()});
     entry_ = {.kind = BootEntry::kLinux64, .rip = bz->entry64(layout::kKernelLoadAddr), .boot_data = layout::kZeroPageAddr};
   }
 
@@ -115,6 +119,7 @@ Result<void> Machine::load_images(const MachineSpec& spec) {
     initrd_addr = bz ? KTSTR_TRY(place_initrd(bz->hdr, initrd.size(), mem_.map().load_ceiling()))
                      : KTSTR_TRY(place_initrd_above(elf->image_end(), initrd.size(), mem_.map().load_ceiling()));
     KTSTR_TRY_VOID(mem_.write(initrd_addr, as_bytes(initrd)));
+    loaded_.push_back({.base = initrd_addr, .size = initrd.size()});
   }
 
   if (spec.cmdline.size() + 1 > layout::kCmdlineMax)
@@ -169,6 +174,21 @@ Result<void> Machine::create_vcpus(const MachineSpec& spec) {
   }
   KTSTR_TRY_VOID(setup_boot_cpu(vcpus_.front(), entry_));
   return {};
+}
+
+// Maps guest RAM into KVM's stage-2 tables up front (MachineSpec::prefault_bytes),
+// so the guest's first touch of each page does not exit to the host.
+// Best effort: kernels before 6.10, or without two-dimensional paging, lack
+// the ioctl and the guest faults the pages in as it goes.
+void Machine::prefault(std::span<const acpi::RamRange> ranges) {
+  for (const auto& range : ranges) {
+    KvmPreFaultMemory r{.gpa = range.base, .size = range.size, .flags = 0, .padding = {}};
+    while (r.size > 0) {
+      if (::ioctl(vcpus_.front().fd.get(), kKvmPreFaultMemory, &r) == 0) continue;
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return;  // ENOTTY (old kernel), EOPNOTSUPP (no TDP), ENOENT (hole): fault in lazily
+    }
+  }
 }
 
 void Machine::console_out(std::string_view text) {

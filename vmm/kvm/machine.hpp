@@ -30,7 +30,17 @@ struct MachineSpec {
   uint64_t channel_bytes = 0;
   std::string cmdline;
   int console_fd = -1;  // COM1 output is written here; not owned
+  // RAM mapped into KVM's stage-2 tables before boot (prefault_plan). Each
+  // first touch of a page by the guest otherwise exits to the host kernel;
+  // in the nested rig that was most of the decompressor's time and about a
+  // third of kernel init (tests/nested/README.md). 0: none.
+  uint64_t prefault_bytes = 0;
 };
+
+// Default MachineSpec::prefault_bytes: a ktstr guest's RAM is sized from its
+// initramfs (a few hundred MiB), so all of it; bigger guests get their
+// images plus the bottom 1 GiB, bounding the up-front allocation.
+inline constexpr uint64_t kDefaultPrefaultBytes = uint64_t{1} << 30;
 
 // Why the guest stopped.
 enum class GuestStop {
@@ -76,6 +86,7 @@ class Machine {
   Result<void> create_vm(const MachineSpec& spec);
   Result<void> load_images(const MachineSpec& spec);
   Result<void> create_vcpus(const MachineSpec& spec);
+  void prefault(std::span<const acpi::RamRange> ranges);
   void run_vcpu(Vcpu& vcpu);
   void handle_io(kvm_run* run);
   void handle_mmio(kvm_run* run);
@@ -89,6 +100,7 @@ class Machine {
   std::vector<std::thread> threads_;
   std::unique_ptr<Uart16550> com1_;
   BootEntry entry_;
+  std::vector<acpi::RamRange> loaded_;  // what the VMM wrote (kernel, initrd)
   int console_fd_ = -1;
 
   mutable std::mutex mu_;

@@ -67,4 +67,23 @@ std::vector<boot_e820_entry> build_e820(const MemoryMap& m) {
   return out;
 }
 
+std::vector<acpi::RamRange> prefault_plan(const MemoryMap& map, std::span<const acpi::RamRange> loaded,
+                                          uint64_t budget) {
+  constexpr uint64_t kPage = 4096;
+  auto aligned = [](acpi::RamRange r) {
+    const uint64_t begin = r.base & ~(kPage - 1), end = (r.base + r.size + kPage - 1) & ~(kPage - 1);
+    return acpi::RamRange{.base = begin, .size = end - begin};
+  };
+  std::vector<acpi::RamRange> out;
+  uint64_t left = budget;
+  for (const auto& r : map.ram_ranges()) {
+    if (left == 0) break;
+    out.push_back(aligned({.base = r.base, .size = std::min(r.size, left)}));
+    left -= std::min(r.size, left);
+  }
+  if (map.ram_bytes > budget)
+    for (const auto& r : loaded) out.push_back(aligned(r));
+  return out;
+}
+
 }  // namespace ktstr::kvm

@@ -6,6 +6,7 @@
 #include <asm/bootparam.h>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "base/error.hpp"
@@ -38,6 +39,14 @@ struct MemoryMap {
   // End of the usable RAM run the kernel image and initrd are loaded into.
   [[nodiscard]] uint64_t load_ceiling() const;
 };
+
+// Guest-physical ranges to map into KVM's stage-2 tables before the first
+// vCPU runs (KVM_PRE_FAULT_MEMORY): all RAM when it is at most `budget`
+// bytes, otherwise the `loaded` ranges (kernel, initrd) plus RAM from the
+// bottom up to the budget. Page aligned; may overlap (pre-faulting a mapped
+// page again is a no-op).
+std::vector<acpi::RamRange> prefault_plan(const MemoryMap& map, std::span<const acpi::RamRange> loaded,
+                                          uint64_t budget);
 
 // The e820 map in address order: RAM, reserved BIOS area, RAM, reserved
 // channel, RAM, reserved KVM pages in the hole, high RAM.
