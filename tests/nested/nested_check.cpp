@@ -165,6 +165,7 @@ void bench(int rounds) {
     Engine engine;
     const char* kernel;
     std::vector<double> wall, hello, kernel_init;
+    int failed = 0;
   };
   std::vector<Variant> variants = {{"kvm engine, bzImage", Engine::kKvm, "/ktstr/bzImage", {}, {}, {}},
                                    {"qemu -enable-kvm, bzImage", Engine::kQemu, "/ktstr/bzImage", {}, {}, {}}};
@@ -189,16 +190,25 @@ void bench(int rounds) {
                         if (j.is_object() && j.contains("boot_s")) uptime = j["boot_s"].get<double>();
                       },
                       fmt::format("bench {}", v.name));
+      // The rig stops or hangs a boot now and then, on either engine (README):
+      // such a boot is counted and left out of the medians, not fatal.
       if (!out || out->exit_code() != 0) {
-        verdict(false, fmt::format("bench run failed: {}", v.name));
-        return;
+        ++v.failed;
+        say(fmt::format("RIG: info bench boot failed ({}), left out: {}", v.failed, v.name));
+        continue;
       }
       v.wall.push_back(out->wall_seconds);
       v.hello.push_back(out->boot_seconds);
       v.kernel_init.push_back(uptime);
     }
   }
-  verdict(true, "bench runs");
+  bool enough = true;
+  for (const auto& v : variants) enough = enough && static_cast<int>(v.wall.size()) * 2 > rounds;
+  std::string failures;
+  for (const auto& v : variants)
+    if (v.failed) failures += fmt::format("; {}: {} of {} boots failed", v.name, v.failed, rounds);
+  verdict(enough, "bench runs (each variant needs most of its boots)" + failures);
+  if (!enough) return;
   for (const auto& v : variants)
     say(fmt::format("RIG: bench split {}: exit {:.3f} s, first frame {:.3f} s = before the kernel clock {:.3f} s + "
                     "kernel init {:.3f} s (guest uptime at PID 1)",
