@@ -106,11 +106,11 @@ Result<ElfKernel> parse_elf_kernel(std::span<const uint8_t> bytes) {
   if (k.segments.empty()) return fail("ELF file has no loadable segments");
   // x86's vmlinux.lds names phys_startup_64 as the entry: a physical address.
   // A virtual one (another linker script) is mapped through its segment.
+  auto inside = [](uint64_t addr, uint64_t base, uint64_t bytes) { return addr >= base && addr - base < bytes; };
   for (const auto& s : k.segments)
-    if (eh.e_entry >= s.paddr && eh.e_entry - s.paddr < s.mem_bytes) k.entry64 = eh.e_entry;
+    if (inside(eh.e_entry, s.paddr, s.mem_bytes)) k.entry64 = eh.e_entry;
   for (const auto& s : k.segments)
-    if (!k.entry64 && eh.e_entry >= s.vaddr && eh.e_entry - s.vaddr < s.mem_bytes)
-      k.entry64 = s.paddr + (eh.e_entry - s.vaddr);
+    if (!k.entry64 && inside(eh.e_entry, s.vaddr, s.mem_bytes)) k.entry64 = s.paddr + (eh.e_entry - s.vaddr);
   if (!entry && !k.entry64)
     return fail("vmlinux has neither a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY, CONFIG_PVH=y) nor an entry point "
                 "inside a loadable segment");

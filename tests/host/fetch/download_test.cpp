@@ -2,6 +2,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <memory>
+
 #include "base/fd.hpp"
 #include "fake_kernel_org.hpp"
 #include "host/fetch/fetch.hpp"
@@ -188,49 +190,52 @@ struct SmallDisk {
   }
 };
 
+// The disk, or nullptr (with a note) when not root; a failed mount as root fails the case.
+std::unique_ptr<SmallDisk> small_disk(size_t bytes) {
+  if (::geteuid() != 0) {
+    MESSAGE("not root: cannot mount a small tmpfs, the full-disk path is not exercised");
+    return nullptr;
+  }
+  auto disk = std::make_unique<SmallDisk>(bytes);
+  REQUIRE_MESSAGE(disk->mounted, "mount -t tmpfs failed as root");
+  return disk;
+}
+
 }  // namespace
 
 TEST_CASE("download_release on a full disk says so, keeps only the resumable .part, and resumes after") {
-  if (::geteuid() != 0) {
-    MESSAGE("not root: cannot mount a small tmpfs, the full-disk path is not exercised");
-    return;
-  }
-  SmallDisk disk(64 * 1024);
-  REQUIRE_MESSAGE(disk.mounted, "mount -t tmpfs failed as root");
+  const auto disk = small_disk(64 * 1024);
+  if (!disk) return;
   auto server = FakeKernelOrg::start();
   REQUIRE(server);
   REQUIRE(fs::file_size(server->root() / "v6.x" / kTarball) > 64 * 1024);  // cannot fit
   KernelRelease rel = release_of(*server);
-  auto r = download_release(rel, disk.dir.path(), {});
+  auto r = download_release(rel, disk->dir.path(), {});
   REQUIRE_FALSE(r);
   INFO(r.error().message);
   CHECK(r.error().message.find("No space left on device") != std::string::npos);
   CHECK(r.error().message.find("free space") != std::string::npos);  // says what to do
   CHECK(r.error().message.find(std::string(kTarball) + ".part") != std::string::npos);
-  CHECK(names_in(disk.dir.path()) == std::vector<std::string>{std::string(kTarball) + ".part"});  // no final file
+  CHECK(names_in(disk->dir.path()) == std::vector<std::string>{std::string(kTarball) + ".part"});  // no final file
 
   // Space freed (the tmpfs grown): the rerun resumes from the .part and verifies.
-  REQUIRE(::mount("tmpfs", disk.dir.path().c_str(), "tmpfs", MS_REMOUNT, "size=4m") == 0);
-  const auto kept = fs::file_size(disk.dir.path() / (std::string(kTarball) + ".part"));
-  auto again = download_release(rel, disk.dir.path(), {});
+  REQUIRE(::mount("tmpfs", disk->dir.path().c_str(), "tmpfs", MS_REMOUNT, "size=4m") == 0);
+  const auto kept = fs::file_size(disk->dir.path() / (std::string(kTarball) + ".part"));
+  auto again = download_release(rel, disk->dir.path(), {});
   REQUIRE_MESSAGE(again, (again ? "" : again.error().message));
   CHECK(ktstr::read_file(*again).value() == ktstr::read_file(server->root() / "v6.x" / kTarball).value());
   CHECK(count(server->log(), fmt::format("range=bytes={}-", kept)) == 1);  // a Range request, not a restart
-  CHECK(names_in(disk.dir.path()) == std::vector<std::string>{kTarball});
+  CHECK(names_in(disk->dir.path()) == std::vector<std::string>{kTarball});
 }
 
 TEST_CASE("write_file_atomic on a full disk fails, keeps the old file and leaves no temp file") {
-  if (::geteuid() != 0) {
-    MESSAGE("not root: cannot mount a small tmpfs, the full-disk path is not exercised");
-    return;
-  }
-  SmallDisk disk(16 * 1024);
-  REQUIRE_MESSAGE(disk.mounted, "mount -t tmpfs failed as root");
-  const fs::path file = disk.dir.path() / "state.json";
+  const auto disk = small_disk(16 * 1024);
+  if (!disk) return;
+  const fs::path file = disk->dir.path() / "state.json";
   REQUIRE(ktstr::write_file_atomic(file, "old"));
   auto r = ktstr::write_file_atomic(file, std::string(64 * 1024, 'x'));
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("No space left on device") != std::string::npos);
   CHECK(ktstr::read_file(file).value() == "old");
-  CHECK(names_in(disk.dir.path()) == std::vector<std::string>{"state.json"});
+  CHECK(names_in(disk->dir.path()) == std::vector<std::string>{"state.json"});
 }
