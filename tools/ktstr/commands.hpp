@@ -33,4 +33,10 @@ void add_replay_commands(CLI::App& app);
 // `ktstr stats list [DIR]` and `ktstr stats compare A B [--abs ..] [--rel ..]` (lib/host/verdict).
 void add_stats_commands(CLI::App& app);
 
+// `ktstr resources [--out FILE] [--cpus N]` (CTest resource spec, lib/host/ci).
+void add_resources_commands(CLI::App& app);
+
+// `ktstr shard --count K --index I [--test-dir B] [-L/-R/-E]` (lib/host/ci).
+void add_shard_commands(CLI::App& app);
+
 }  // namespace ktstr::cli
