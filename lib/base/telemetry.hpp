@@ -87,6 +87,7 @@ struct RunTelemetry {
   int vcpus = 0;
   bool debug_kernel = false;
   uint64_t duration_ns = 0;     // whole run
+  uint64_t start_uptime_ns = 0; // guest CLOCK_MONOTONIC (time since boot) when the run started
   std::vector<StepTelemetry> steps;
   std::vector<CgroupTelemetry> cgroups;
   std::vector<WorkerTelemetry> workers;
@@ -106,6 +107,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerTelemetry, name, ops_na
                                                 events, log_tail, dump)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AssertionTelemetry, file, line, expr, message)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunTelemetry, test, topology, vcpus, debug_kernel, duration_ns,
-                                                steps, cgroups, workers, scheduler, assertions, error)
+                                                start_uptime_ns, steps, cgroups, workers, scheduler, assertions, error)
 
 }  // namespace ktstr
