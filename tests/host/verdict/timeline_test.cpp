@@ -4,6 +4,7 @@
 
 #include "base/exit_codes.hpp"
 #include "base/fd.hpp"
+#include "base/process.hpp"
 #include "fixtures.hpp"
 #include "host/trace/trace_check.hpp"
 #include "host/verdict/finalize.hpp"
@@ -126,3 +127,44 @@ TEST_CASE("a timeline that cannot be written is reported, the verdict stands") {
   CHECK_FALSE(f.timeline_error.empty());
   CHECK(f.text.find("timeline: not written: ") != std::string::npos);
 }
+
+#ifdef KTSTR_BIN
+TEST_CASE("ktstr show draws any sidecar: next to it by default, or where asked") {
+  auto build = temp_dir();
+  auto t = two_steps();
+  t.workers[0].placement = {{.start_us = 0, .end_us = 500'000, .units = 500, .cpu = 1}};
+  auto f = finalize_run(RunRecord{.build_dir = build.path(), .variant = "v", .telemetry = t});
+  const auto svg = *read_file(f.timeline.svg);
+  const auto trace = *read_file(f.timeline.trace);
+  std::filesystem::remove(f.timeline.svg);
+  std::filesystem::remove(f.timeline.trace);
+
+  auto again = run_capture({KTSTR_BIN, "show", f.sidecar.string()});
+  REQUIRE(again);
+  INFO(again->output);
+  CHECK(again->status.code == 0);
+  CHECK(again->output.find("picture: " + f.timeline.svg.string()) != std::string::npos);
+  CHECK(*read_file(f.timeline.svg) == svg);
+  CHECK(*read_file(f.timeline.trace) == trace);
+
+  const auto out = build.path() / "out";
+  auto chosen = run_capture({KTSTR_BIN, "show", f.sidecar.string(), "--svg", (out / "a.svg").string(), "--html",
+                             (out / "a.html").string()});
+  REQUIRE(chosen);
+  CHECK(chosen->status.code == 0);
+  CHECK(*read_file(out / "a.svg") == svg);
+  auto html = read_file(out / "a.html");
+  REQUIRE(html);
+  CHECK(html->find(svg) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out / "a.trace.json"));
+
+  auto to_stdout = run_capture({KTSTR_BIN, "show", f.sidecar.string(), "--trace", "-"});
+  REQUIRE(to_stdout);
+  CHECK(to_stdout->output.find(trace) != std::string::npos);
+
+  auto missing = run_capture({KTSTR_BIN, "show", (build.path() / "nope.json").string()});
+  REQUIRE(missing);
+  CHECK(missing->status.code == kExitInfra);
+  CHECK(missing->output.find("nope.json") != std::string::npos);
+}
+#endif
