@@ -2,13 +2,13 @@
 // ("Trace Event Format", Google, the document linked from
 // https://perfetto.dev/docs/getting-started/other-formats). Opens in
 // ui.perfetto.dev and chrome://tracing. Timestamps are microseconds since
-// run start. Tracks:
-//   process 1 "vCPUs": one thread per vCPU ("vCPU N"), complete events (X)
-//     naming the worker(s) seen there (cpu_lanes), args: workers, steps;
-//   process 2 "scenario": thread "steps" (one X per step, args: ops),
-//     thread "scheduler" (instant events i: started, enabled, ejected with
-//     the kernel's reason, died), thread "verdict" (the marks: X, or i for
-//     an instant);
+// run start. Tracks (lib/host/trace/README.md has the table):
+//   process 1 "vCPUs": one thread per vCPU ("vCPU N", tid N+1), complete
+//     events (X) naming the worker(s) seen there (cpu_lanes);
+//   process 2 "scenario": "steps" (tid 100.., X per step, args: ops),
+//     "scheduler" (tid 1, instant events i: started, enabled, ejected with
+//     the kernel's reason, died), "verdict" (tid 200.., the marks: X, or i
+//     for an instant), as many threads of each as keep their events disjoint;
 //   process 10.. one per counter group: counter events (C), one track per
 //     series (the progress rates, and whatever else the caller passes).
 #pragma once
