@@ -52,7 +52,7 @@ struct Drawing {
   TimeScale scale;
 };
 
-// The sections, in drawing order (svg_sections.cpp, svg_legend.cpp).
+// The sections, in drawing order (svg_sections.cpp, svg_markers.cpp, svg_legend.cpp).
 void draw_heading(SvgWriter& w, const Drawing& d);
 void draw_steps(SvgWriter& w, const Drawing& d);
 void draw_rows(SvgWriter& w, const Drawing& d);

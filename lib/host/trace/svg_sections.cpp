@@ -1,8 +1,7 @@
-// The plot of the timeline picture: heading, step band, CPU rows, time
-// axis, scheduler events and violation marks (layout in svg_layout.hpp).
+// The plot of the timeline picture: heading, step band, CPU rows and time
+// axis (layout in svg_layout.hpp; events and marks in svg_markers.cpp).
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -18,18 +17,6 @@ std::string outcome_colour(const std::string& outcome) {
   if (outcome == "fail") return std::string(kViolationColour);
   if (outcome == "pass") return "#1B7837";
   return std::string(kMutedColour);
-}
-
-// "1-3,5" for {1,2,3,5}.
-std::string number_list(const std::vector<int>& n) {
-  std::string out;
-  for (size_t i = 0; i < n.size();) {
-    size_t j = i;
-    while (j + 1 < n.size() && n[j + 1] == n[j] + 1) ++j;
-    out += fmt::format("{}{}", out.empty() ? "" : ",", j > i ? fmt::format("{}-{}", n[i], n[j]) : fmt::format("{}", n[i]));
-    i = j + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -76,13 +63,33 @@ void draw_steps(SvgWriter& w, const Drawing& d) {
   w.close();
 }
 
+// One stretch of a CPU row: stacked by cgroup, the workers as tooltip.
+void draw_stretch(SvgWriter& w, const Drawing& d, int cpu, double y, const RowStretch& s) {
+  const Layout& l = d.layout;
+  int total = 0;
+  for (int k : s.per_cgroup) total += k;
+  const double ns_per_column = static_cast<double>(d.scale.extent_ns) / Layout::kColumns;
+  w.open("g");
+  w.tooltip(fmt::format("cpu {} {}: {}", cpu,
+                        time_range(static_cast<uint64_t>(s.first_column * ns_per_column),
+                                   static_cast<uint64_t>(s.end_column * ns_per_column)),
+                        fmt::join(s.workers, ", ")));
+  for (size_t g = 0; g < s.per_cgroup.size(); ++g) {
+    if (s.per_cgroup[g] == 0) continue;
+    const double h = l.row_h * s.per_cgroup[g] / std::max(total, 1);
+    w.leaf("rect", {{"x", num(Layout::kLeft + s.first_column)}, {"y", num(y)},
+                    {"width", num(s.end_column - s.first_column)}, {"height", num(h)},
+                    {"fill", std::string(cgroup_colour(g))}});
+    y += h;
+  }
+  w.close();
+}
+
 void draw_rows(SvgWriter& w, const Drawing& d) {
   const Layout& l = d.layout;
-  const auto rows = cpu_rows(d.t, d.cgroups, Layout::kColumns, d.scale.extent_ns);
   const int label_every = std::max(1, static_cast<int>(std::ceil(11.0 / l.row_pitch)));
-  const double ns_per_column = static_cast<double>(d.scale.extent_ns) / Layout::kColumns;
   w.open("g", {{"id", "cpus"}});
-  for (const auto& row : rows) {
+  for (const auto& row : cpu_rows(d.t, d.cgroups, Layout::kColumns, d.scale.extent_ns)) {
     const double y = l.row_top(row.cpu);
     w.open("g", {{"class", "cpu"}, {"data-cpu", fmt::format("{}", row.cpu)}});
     if (row.cpu % label_every == 0)
@@ -90,23 +97,7 @@ void draw_rows(SvgWriter& w, const Drawing& d) {
              fmt::format("cpu {}", row.cpu));
     w.leaf("rect", {{"x", num(Layout::kLeft)}, {"y", num(y)}, {"width", num(Layout::kColumns)}, {"height", num(l.row_h)},
                     {"fill", std::string(kIdleColour)}});
-    for (const auto& s : row.stretches) {
-      const int total = std::max(1, [&] { int n = 0; for (int k : s.per_cgroup) n += k; return n; }());
-      const auto t0 = static_cast<uint64_t>(s.first_column * ns_per_column);
-      const auto t1 = static_cast<uint64_t>(s.end_column * ns_per_column);
-      w.open("g");
-      w.tooltip(fmt::format("cpu {} {}: {}", row.cpu, time_range(t0, t1), fmt::join(s.workers, ", ")));
-      double yy = y;
-      for (size_t g = 0; g < s.per_cgroup.size(); ++g) {
-        if (s.per_cgroup[g] == 0) continue;
-        const double h = l.row_h * s.per_cgroup[g] / total;
-        w.leaf("rect", {{"x", num(Layout::kLeft + s.first_column)}, {"y", num(yy)},
-                        {"width", num(s.end_column - s.first_column)}, {"height", num(h)},
-                        {"fill", std::string(cgroup_colour(g))}});
-        yy += h;
-      }
-      w.close();
-    }
+    for (const auto& s : row.stretches) draw_stretch(w, d, row.cpu, y, s);
     w.close();
   }
   w.close();
@@ -128,71 +119,6 @@ void draw_axis(SvgWriter& w, const Drawing& d) {
   }
   w.text("text", {{"x", num(Layout::kLeft)}, {"y", num(l.axis_y + 32)}, {"fill", std::string(kMutedColour)}},
          "time since the run started");
-  w.close();
-}
-
-void draw_events(SvgWriter& w, const Drawing& d) {
-  const Layout& l = d.layout;
-  // Failures are labelled first; other labels only where they do not collide.
-  std::vector<const SchedEvent*> order;
-  for (const auto& e : d.t.scheduler.events) order.push_back(&e);
-  std::stable_partition(order.begin(), order.end(),
-                        [](const SchedEvent* e) { return e->kind == "ejected" || e->kind == "died"; });
-  std::vector<std::pair<double, double>> labels;
-  w.open("g", {{"id", "events"}});
-  w.text("text", {{"x", num(Layout::kLeft - 6)}, {"y", num(l.events_y + 10)}, {"text-anchor", "end"}}, "scheduler");
-  for (const SchedEvent* e : order) {
-    const double x = d.scale.x(e->t_ns);
-    const std::string colour(event_colour(e->kind));
-    const bool failure = colour == kViolationColour;
-    w.open("g", {{"class", "event"}, {"data-kind", e->kind}});
-    w.tooltip(fmt::format("scheduler {} at {:.3f} s{}", e->kind, static_cast<double>(e->t_ns) / 1e9,
-                          e->detail.empty() ? "" : ": " + e->detail));
-    w.leaf("line", {{"x1", num(x)}, {"x2", num(x)}, {"y1", num(l.events_y)}, {"y2", num(l.rows_end())},
-                    {"stroke", colour}, {"stroke-width", failure ? "2" : "1"}, {"stroke-dasharray", failure ? "none" : "2 2"}});
-    w.leaf("polygon", {{"points", fmt::format("{},{} {},{} {},{}", num(x - 5), num(l.events_y), num(x + 5),
-                                              num(l.events_y), num(x), num(l.events_y + 9))},
-                       {"fill", colour}});
-    const double lx = x + 7, rx = lx + 6.3 * static_cast<double>(e->kind.size());
-    const bool clear = std::none_of(labels.begin(), labels.end(),
-                                    [&](const auto& p) { return lx < p.second + 4 && rx > p.first - 4; });
-    if (clear || failure) {
-      w.text("text", {{"x", num(lx)}, {"y", num(l.events_y + 9)}, {"fill", colour}, {"font-size", "10"}}, e->kind);
-      labels.emplace_back(lx, rx);
-    }
-    w.close();
-  }
-  w.close();
-}
-
-void draw_marks(SvgWriter& w, const Drawing& d) {
-  const Layout& l = d.layout;
-  std::map<std::pair<uint64_t, uint64_t>, std::vector<int>> places;  // identical places share a band
-  std::map<std::pair<uint64_t, uint64_t>, std::vector<std::string>> details;
-  for (size_t i = 0; i < d.marks.size(); ++i) {
-    const Mark& m = d.marks[i];
-    if (!m.timed) continue;
-    places[{m.start_ns, std::max(m.start_ns, m.end_ns)}].push_back(static_cast<int>(i) + 1);
-    details[{m.start_ns, std::max(m.start_ns, m.end_ns)}].push_back(fmt::format("[{}] {}", i + 1, m.detail));
-  }
-  const std::string red(kViolationColour);
-  w.open("g", {{"id", "violations"}});
-  for (const auto& [when, numbers] : places) {
-    const double x0 = d.scale.x(when.first), x1 = std::max(d.scale.x(when.second), x0 + 2);
-    w.open("g", {{"class", "violation"}});
-    w.tooltip(fmt::format("{}", fmt::join(details[when], "\n")));
-    if (when.second > when.first)
-      w.leaf("rect", {{"x", num(x0)}, {"y", num(l.rows_y - 2)}, {"width", num(x1 - x0)},
-                      {"height", num(l.rows_end() - l.rows_y + 2)}, {"fill", red}, {"fill-opacity", "0.14"},
-                      {"stroke", red}, {"stroke-width", "1.5"}});
-    else
-      w.leaf("line", {{"x1", num(x0)}, {"x2", num(x0)}, {"y1", num(l.rows_y - 2)}, {"y2", num(l.rows_end())},
-                      {"stroke", red}, {"stroke-width", "2.5"}});
-    w.text("text", {{"x", num(x0 + 3)}, {"y", num(l.rows_y + 11)}, {"fill", red}, {"font-weight", "bold"},
-                    {"stroke", "#FFFFFF"}, {"stroke-width", "3"}, {"paint-order", "stroke"}},
-           fmt::format("[{}]", number_list(numbers)));
-    w.close();
-  }
   w.close();
 }
 

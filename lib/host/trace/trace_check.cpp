@@ -87,50 +87,54 @@ struct Checker {
   }
 };
 
-// Duration events per thread: complete events as intervals, B/E matched on
-// a stack into intervals too; then every pair must nest or be disjoint.
+// A duration event's span on its thread.
 struct Interval {
   double start, end;
   size_t index;
 };
 
-void check_nesting(const json& events, std::vector<std::string>& problems) {
-  std::map<std::pair<int64_t, int64_t>, std::vector<Interval>> by_thread;
-  std::map<std::pair<int64_t, int64_t>, std::vector<std::pair<double, size_t>>> open;
+using ThreadKey = std::pair<int64_t, int64_t>;  // (pid, tid)
+
+// The duration events of every thread as intervals: complete events as
+// given, B/E pairs matched on a stack per thread (an E without B is a problem).
+std::map<ThreadKey, std::vector<Interval>> thread_intervals(const json& events, std::vector<std::string>& problems) {
+  std::map<ThreadKey, std::vector<Interval>> out;
+  std::map<ThreadKey, std::vector<std::pair<double, size_t>>> open;
   for (size_t i = 0; i < events.size(); ++i) {
     const json& e = events[i];
     if (!e.is_object() || !e.contains("ts") || !e["ts"].is_number() || !e.contains("pid") || !e.contains("tid") ||
         !e["pid"].is_number_integer() || !e["tid"].is_number_integer())
       continue;
     const std::string ph = e.value("ph", "");
-    const auto key = std::pair{e["pid"].get<int64_t>(), e["tid"].get<int64_t>()};
+    const ThreadKey key{e["pid"].get<int64_t>(), e["tid"].get<int64_t>()};
     const double ts = e["ts"].get<double>();
-    if (ph == "X" && e.contains("dur") && e["dur"].is_number())
-      by_thread[key].push_back({ts, ts + e["dur"].get<double>(), i});
-    else if (ph == "B")
+    if (ph == "X" && e.contains("dur") && e["dur"].is_number()) {
+      out[key].push_back({ts, ts + e["dur"].get<double>(), i});
+    } else if (ph == "B") {
       open[key].push_back({ts, i});
-    else if (ph == "E") {
-      if (open[key].empty()) {
-        problems.push_back(fmt::format("event {} (E): no matching B on pid {} tid {}", i, key.first, key.second));
-        continue;
-      }
-      by_thread[key].push_back({open[key].back().first, ts, open[key].back().second});
+    } else if (ph == "E" && open[key].empty()) {
+      problems.push_back(fmt::format("event {} (E): no matching B on pid {} tid {}", i, key.first, key.second));
+    } else if (ph == "E") {
+      out[key].push_back({open[key].back().first, ts, open[key].back().second});
       open[key].pop_back();
     }
   }
+  return out;
+}
+
+// Every pair of one thread's intervals nests or is disjoint.
+void check_nested(const ThreadKey& key, std::vector<Interval>& iv, std::vector<std::string>& problems) {
   constexpr double kSlack = 1e-3;  // 1 ns: timestamps are microseconds as doubles
-  for (auto& [key, iv] : by_thread) {
-    std::sort(iv.begin(), iv.end(), [](const Interval& a, const Interval& b) {
-      return a.start != b.start ? a.start < b.start : a.end > b.end;  // parents before children
-    });
-    std::vector<const Interval*> stack;
-    for (const auto& cur : iv) {
-      while (!stack.empty() && stack.back()->end <= cur.start + kSlack) stack.pop_back();
-      if (!stack.empty() && cur.end > stack.back()->end + kSlack)
-        problems.push_back(fmt::format("event {} overlaps event {} on pid {} tid {} without nesting", cur.index,
-                                       stack.back()->index, key.first, key.second));
-      stack.push_back(&cur);
-    }
+  std::sort(iv.begin(), iv.end(), [](const Interval& a, const Interval& b) {
+    return a.start != b.start ? a.start < b.start : a.end > b.end;  // parents before children
+  });
+  std::vector<const Interval*> stack;
+  for (const auto& cur : iv) {
+    while (!stack.empty() && stack.back()->end <= cur.start + kSlack) stack.pop_back();
+    if (!stack.empty() && cur.end > stack.back()->end + kSlack)
+      problems.push_back(fmt::format("event {} overlaps event {} on pid {} tid {} without nesting", cur.index,
+                                     stack.back()->index, key.first, key.second));
+    stack.push_back(&cur);
   }
 }
 
@@ -152,7 +156,7 @@ std::vector<std::string> check_trace(const json& doc) {
   Checker c;
   for (c.index = 0; c.index < events->size(); ++c.index) c.check_event((*events)[c.index]);
   problems.insert(problems.end(), c.problems.begin(), c.problems.end());
-  check_nesting(*events, problems);
+  for (auto& [key, intervals] : thread_intervals(*events, problems)) check_nested(key, intervals, problems);
   return problems;
 }
 

@@ -32,6 +32,9 @@ std::unique_ptr<Element> parse(const std::string& svg) {
 
 std::string sample_svg() { return render_svg(testing::sample_run(), testing::sample_title(), testing::sample_marks()); }
 
+// Where the sample's 2 s run lies on the page.
+TimeScale sample_scale() { return {.x0 = 86, .width = 1090, .extent_ns = 2000 * kMs}; }
+
 }  // namespace
 
 TEST_CASE("the picture is a well-formed SVG document with the promised parts") {
@@ -73,7 +76,7 @@ TEST_CASE("violations are marked where they happened and listed") {
   REQUIRE(marks.size() == 2);  // the gap band and the ejection line; the assertion has no place
   auto band = marks[0]->all("rect");
   REQUIRE(band.size() == 1);
-  TimeScale scale{.x0 = 86, .width = 1090, .extent_ns = 2000 * kMs};
+  const auto scale = sample_scale();
   CHECK(std::stod(band[0]->attr("x")) == doctest::Approx(scale.x(1200 * kMs)).epsilon(0.001));
   CHECK(std::stod(band[0]->attr("width")) == doctest::Approx(scale.x(2000 * kMs) - scale.x(1200 * kMs)).epsilon(0.01));
   CHECK(marks[0]->all_text().find("[1]") != std::string::npos);
@@ -86,8 +89,7 @@ TEST_CASE("violations are marked where they happened and listed") {
 TEST_CASE("the starved worker's CPU shows only cg0 after the starvation began") {
   auto root = parse(sample_svg());
   auto rows = root->by_id("cpus")->all("g", "class", "cpu");
-  TimeScale scale{.x0 = 86, .width = 1090, .extent_ns = 2000 * kMs};
-  const double starve_x = scale.x(1210 * kMs);
+  const double starve_x = sample_scale().x(1210 * kMs);
   for (const Element* r : rows[1]->all("rect")) {
     if (r->attr("fill") != "#EE7733") continue;
     CHECK(std::stod(r->attr("x")) + std::stod(r->attr("width")) <= starve_x);
