@@ -154,3 +154,12 @@ TEST_CASE("axis ticks are round and labelled to their precision") {
   CHECK(tick_label(2, 1) == "2 s");
   CHECK(tick_label(0.02, 0.01) == "0.02 s");
 }
+
+TEST_CASE("a run without telemetry (a timeout before any result) still draws and traces") {
+  const RunTelemetry empty;
+  const std::vector<Mark> marks = {{.label = "timeout vm", .detail = "timeout vm: the VM did not finish", .timed = true}};
+  auto root = parse(render_svg(empty, {}, marks));
+  CHECK(root->by_id("cpus")->all("g", "class", "cpu").empty());
+  CHECK(root->by_id("notes")->all_text().find("[1] timeout vm") != std::string::npos);
+  CHECK(root->by_id("violations")->all("g", "class", "violation").size() == 1);
+}

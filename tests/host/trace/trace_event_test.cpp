@@ -113,3 +113,9 @@ TEST_CASE("text that is not valid UTF-8 does not break the trace") {
   CHECK(check_trace(json::parse(text)).empty());
   CHECK(text.find("bad \xEF\xBF\xBD\xEF\xBF\xBD bytes") != std::string::npos);
 }
+
+TEST_CASE("an empty run gives a valid, nearly empty trace") {
+  auto doc = json::parse(trace_json(RunTelemetry{}, {}, {}));
+  CHECK(check_trace(doc).empty());
+  CHECK(events_where(doc, "X").empty());
+}
