@@ -8,10 +8,13 @@
 namespace ktstr::guest {
 
 void PlacementLog::observe(uint64_t now_ns, int cpu, uint64_t units) {
-  const uint64_t now_us = now_ns / 1000;
+  uint64_t now_us = now_ns / 1000;
   if (count > 0 && count <= runs.size()) {
     CpuRun& last = runs[count - 1];
-    if (last.cpu == cpu && now_us >= last.end_us && now_us - last.end_us <= kPlacementGapUs) {
+    // CLOCK_MONOTONIC read on another CPU can be a little behind the last
+    // reading (under TCG the vCPUs' TSCs drift apart); runs stay in order.
+    now_us = std::max(now_us, last.end_us);
+    if (last.cpu == cpu && now_us - last.end_us <= kPlacementGapUs) {
       last.end_us = now_us;
       last.units += units;
       return;

@@ -25,7 +25,8 @@ struct PlacementLog {
   }
   // One progress observation: extends the last run when it is on the same
   // CPU and at most kPlacementGapUs old, else starts a run; a full log is
-  // first halved with coarsen_runs.
+  // first halved with coarsen_runs. A time before the last run's end (a
+  // clock read on another CPU) counts as that end, so runs never overlap.
   void observe(uint64_t now_ns, int cpu, uint64_t units);
   // The runs with times relative to base_ns (the run start), dropping any
   // the concurrent writer left inconsistent.

@@ -33,6 +33,22 @@ TEST_CASE("observations on one CPU without a long pause form one run") {
   CHECK(log.merged_us == 0);
 }
 
+TEST_CASE("a clock reading behind the last one (another CPU's) keeps the runs in order") {
+  PlacementLog log;
+  log.begin();
+  log.observe(1000 * kUs, 0, 1);
+  log.observe(1040 * kUs, 0, 1);
+  log.observe(1030 * kUs, 1, 1);  // migrated; this CPU's clock reads 10 us behind
+  log.observe(1035 * kUs, 1, 1);
+  log.observe(1020 * kUs, 1, 1);
+  auto runs = log.snapshot(0);
+  REQUIRE(runs.size() == 2);  // nothing dropped as torn
+  CHECK(runs[0].end_us == 1040);
+  CHECK(runs[1].start_us == 1040);
+  CHECK(runs[1].end_us == 1040);
+  CHECK(runs[1].units == 3);
+}
+
 TEST_CASE("a full log halves itself: bounded, ordered, no work lost") {
   // Zero-filled, as a fresh MAP_SHARED slot is.
   auto mem = std::make_unique<unsigned char[]>(sizeof(PlacementLog));
