@@ -1,6 +1,7 @@
 // The markers over the timeline picture's rows: scheduler events and the
 // verdict's violations (layout in svg_layout.hpp).
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
@@ -26,9 +27,17 @@ std::string number_list(const std::vector<int>& n) {
 
 bool is_failure(const SchedEvent& e) { return e.kind == "ejected" || e.kind == "died"; }
 
-// A triangle above the rows and a line through them; the kind as label
-// unless it would collide with one already placed (failures always).
-void draw_event(SvgWriter& w, const Drawing& d, const SchedEvent& e, std::vector<std::pair<double, double>>& labels) {
+// Horizontal extents already taken in one text row: labels, and the
+// triangles they must not cover.
+using Taken = std::vector<std::pair<double, double>>;
+bool is_free(const Taken& taken, double x0, double x1) {
+  return std::none_of(taken.begin(), taken.end(), [&](const auto& p) { return x0 < p.second + 2 && x1 > p.first - 2; });
+}
+
+// A triangle above the rows and a line through them; the kind as label,
+// right of the triangle or else left of it, unless both would cover
+// something already there (failures are labelled regardless).
+void draw_event(SvgWriter& w, const Drawing& d, const SchedEvent& e, Taken& taken) {
   const Layout& l = d.layout;
   const double x = d.scale.x(e.t_ns);
   const std::string colour(event_colour(e.kind));
@@ -41,12 +50,12 @@ void draw_event(SvgWriter& w, const Drawing& d, const SchedEvent& e, std::vector
   w.leaf("polygon", {{"points", fmt::format("{},{} {},{} {},{}", num(x - 5), num(l.events_y), num(x + 5),
                                             num(l.events_y), num(x), num(l.events_y + 9))},
                      {"fill", colour}});
-  const double lx = x + 7, rx = lx + 6.3 * static_cast<double>(e.kind.size());
-  const bool clear = std::none_of(labels.begin(), labels.end(),
-                                  [&](const auto& p) { return lx < p.second + 4 && rx > p.first - 4; });
-  if (clear || is_failure(e)) {
+  const double width = 6 * static_cast<double>(e.kind.size());
+  const bool right = is_free(taken, x + 8, x + 8 + width), left = is_free(taken, x - 8 - width, x - 8);
+  if (right || left || is_failure(e)) {
+    const double lx = right || !left ? x + 8 : x - 8 - width;
     w.text("text", {{"x", num(lx)}, {"y", num(l.events_y + 9)}, {"fill", colour}, {"font-size", "10"}}, e.kind);
-    labels.emplace_back(lx, rx);
+    taken.emplace_back(lx, lx + width);
   }
   w.close();
 }
@@ -67,8 +76,10 @@ std::map<std::pair<uint64_t, uint64_t>, Place> places_of(std::span<const Mark> m
   return out;
 }
 
-// A band over a span, or a line at an instant, labelled [n].
-void draw_place(SvgWriter& w, const Drawing& d, std::pair<uint64_t, uint64_t> when, const Place& p) {
+// A band over a span, or a line at an instant, labelled [n] in the first
+// text row (of those the CPU rows have room for) where it covers no other label.
+void draw_place(SvgWriter& w, const Drawing& d, std::pair<uint64_t, uint64_t> when, const Place& p,
+                std::vector<Taken>& label_rows) {
   const Layout& l = d.layout;
   const std::string red(kViolationColour);
   const double x0 = d.scale.x(when.first), x1 = std::max(d.scale.x(when.second), x0 + 2);
@@ -81,9 +92,14 @@ void draw_place(SvgWriter& w, const Drawing& d, std::pair<uint64_t, uint64_t> wh
   else
     w.leaf("line", {{"x1", num(x0)}, {"x2", num(x0)}, {"y1", num(l.rows_y - 2)}, {"y2", num(l.rows_end())},
                     {"stroke", red}, {"stroke-width", "2.5"}});
-  w.text("text", {{"x", num(x0 + 3)}, {"y", num(l.rows_y + 11)}, {"fill", red}, {"font-weight", "bold"},
-                  {"stroke", "#FFFFFF"}, {"stroke-width", "3"}, {"paint-order", "stroke"}},
-         fmt::format("[{}]", number_list(p.numbers)));
+  const std::string label = fmt::format("[{}]", number_list(p.numbers));
+  const double lx0 = x0 + 3, lx1 = lx0 + 7 * static_cast<double>(label.size());
+  size_t row = 0;
+  while (row + 1 < label_rows.size() && !is_free(label_rows[row], lx0, lx1)) ++row;
+  label_rows[row].emplace_back(lx0, lx1);
+  w.text("text", {{"x", num(lx0)}, {"y", num(l.rows_y + 11 + 12 * static_cast<double>(row))}, {"fill", red},
+                  {"font-weight", "bold"}, {"stroke", "#FFFFFF"}, {"stroke-width", "3"}, {"paint-order", "stroke"}},
+         label);
   w.close();
 }
 
@@ -93,17 +109,20 @@ void draw_events(SvgWriter& w, const Drawing& d) {
   std::vector<const SchedEvent*> order;  // failures first: their labels always go in
   for (const auto& e : d.t.scheduler.events) order.push_back(&e);
   std::stable_partition(order.begin(), order.end(), [](const SchedEvent* e) { return is_failure(*e); });
-  std::vector<std::pair<double, double>> labels;
+  Taken taken;  // every triangle first, so no label covers one
+  for (const SchedEvent* e : order) taken.emplace_back(d.scale.x(e->t_ns) - 5, d.scale.x(e->t_ns) + 5);
   w.open("g", {{"id", "events"}});
   w.text("text", {{"x", num(Layout::kLeft - 6)}, {"y", num(d.layout.events_y + 10)}, {"text-anchor", "end"}},
          "scheduler");
-  for (const SchedEvent* e : order) draw_event(w, d, *e, labels);
+  for (const SchedEvent* e : order) draw_event(w, d, *e, taken);
   w.close();
 }
 
 void draw_marks(SvgWriter& w, const Drawing& d) {
+  const double rows_h = d.layout.rows_end() - d.layout.rows_y;
+  std::vector<Taken> label_rows(static_cast<size_t>(std::max(1.0, std::floor(rows_h / 12))));
   w.open("g", {{"id", "violations"}});
-  for (const auto& [when, place] : places_of(d.marks)) draw_place(w, d, when, place);
+  for (const auto& [when, place] : places_of(d.marks)) draw_place(w, d, when, place, label_rows);
   w.close();
 }
 

@@ -163,3 +163,30 @@ TEST_CASE("a run without telemetry (a timeout before any result) still draws and
   CHECK(root->by_id("notes")->all_text().find("[1] timeout vm") != std::string::npos);
   CHECK(root->by_id("violations")->all("g", "class", "violation").size() == 1);
 }
+
+TEST_CASE("labels of nearby violations stack instead of covering each other") {
+  auto marks = testing::sample_marks();
+  marks.push_back({.label = "gap cg1/w0 step 1 (again)", .detail = "another gap", .timed = true,
+                   .start_ns = 1210 * kMs, .end_ns = 1990 * kMs});
+  auto root = parse(render_svg(testing::sample_run(), testing::sample_title(), marks));
+  auto places = root->by_id("violations")->all("g", "class", "violation");
+  REQUIRE(places.size() == 3);
+  std::set<std::string> label_y;
+  for (const Element* p : places)
+    for (const Element* t : p->all("text"))
+      if (std::stod(t->attr("x")) < sample_scale().x(1300 * kMs)) label_y.insert(t->attr("y"));
+  CHECK(label_y.size() == 2);  // [1] and [4] start 10 ms apart: two text rows
+}
+
+TEST_CASE("an event label moves left of its marker when the right side is taken") {
+  auto t = testing::sample_run();
+  t.scheduler.events.push_back({.t_ns = 1910 * kMs, .kind = "died", .detail = "exit code 0"});
+  auto root = parse(render_svg(t, testing::sample_title(), {}));
+  const Element* ejected = nullptr;
+  for (const Element* e : root->by_id("events")->all("g", "class", "event"))
+    if (e->attr("data-kind") == "ejected") ejected = e;
+  REQUIRE(ejected);
+  auto text = ejected->all("text");
+  REQUIRE(text.size() == 1);
+  CHECK(std::stod(text[0]->attr("x")) < sample_scale().x(1900 * kMs));  // "died" 10 ms later took the right
+}
