@@ -7,6 +7,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "base/process.hpp"
 #include "host/ci/ctest_listing.hpp"
@@ -36,9 +37,13 @@ std::string shard_regex(int count, int index, const std::vector<std::string>& co
   std::vector<std::string> argv = {KTSTR_BIN, "shard", "--count", std::to_string(count),
                                    "--index", std::to_string(index), "--test-dir", BUILD_DIR};
   argv.insert(argv.end(), costs.begin(), costs.end());
-  std::string rx = run_ok(argv);
-  while (!rx.empty() && rx.back() == '\n') rx.pop_back();
-  return rx;
+  // The regex is the line starting with '^' (run_capture also collects the
+  // note on stderr that measured times are in use).
+  std::istringstream out(run_ok(argv));
+  for (std::string line; std::getline(out, line);)
+    if (line.starts_with('^')) return line;
+  FAIL("no regex in ktstr shard's output");
+  return {};
 }
 
 double summary_imbalance(int count, const std::string& costs) {
