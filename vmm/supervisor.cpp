@@ -108,6 +108,7 @@ class Supervision {
     if (!out.channel_error.empty()) return;
     auto on_frame = [&](const Frame& f) {
       if (out.boot_seconds < 0) out.boot_seconds = seconds_between(t0_, Clock::now());
+      if (f.type == proto::MsgType::kHello) out.hello_uptime_seconds = proto::decode_hello_uptime(f.payload);
       if (f.type == proto::MsgType::kExit) {
         got_exit_ = true;
         out.exit_seconds = seconds_between(t0_, Clock::now());

@@ -55,6 +55,7 @@ struct VmOutcome {
   double boot_seconds = -1;             // launch -> first channel frame
   double exit_seconds = -1;             // launch -> the guest's exit frame
   double wall_seconds = 0;              // launch -> VM gone
+  double hello_uptime_seconds = -1;     // guest clock at its hello frame: kernel boot until PID 1 ran
   uint64_t frames = 0;
   uint64_t payload_bytes = 0;
   int timeout_seconds = 0;

@@ -86,6 +86,16 @@ v::VmFacts vm_facts(const VmOutcome& o, const Collected& got) {
           .infra_error = infra};
 }
 
+// The run's clocks as the host saw them (verdict_s: VM gone -> now).
+v::RunClock run_clock(const VmOutcome& o, double vm_gone_s, double now_s) {
+  return {.prepare_s = o.prepare_seconds,
+          .first_frame_s = o.boot_seconds,
+          .exit_frame_s = o.exit_seconds,
+          .wall_s = o.wall_seconds,
+          .verdict_s = now_s - vm_gone_s,
+          .hello_uptime_s = o.hello_uptime_seconds};
+}
+
 std::string rerun_command(const VmConfig& cfg, const TestModeOptions& opt) {
   std::string cmd = fmt::format("ktstr-vm --kernel {} --initramfs {} --topology {} --test {}", cfg.kernel.string(),
                                 cfg.initramfs.empty() ? "" : cfg.initramfs.front().string(), cfg.topology.str(),
@@ -133,6 +143,9 @@ void add_test_mode_options(CLI::App& app, TestModeOptions& opt) {
   app.add_option("--expect-fail", opt.expect_fail,
                  "with --test: the run must fail with a violation matching this regex (CTest WILL_FAIL)");
   app.add_option("--build-dir", opt.build_dir, "with --test: sidecars go under DIR/ktstr (default: current dir)");
+  app.add_flag("-v,--verbose", opt.verbose,
+               "with --test: the full report and where the time went (phases) for passing runs too (also "
+               "KTSTR_VERBOSE=1)");
   app.add_option("--commit", opt.project_commit,
                  "with --test: the commit sidecars are grouped under (default: $KTSTR_COMMIT, else the git HEAD of the "
                  "test's source, else 'local')");
@@ -158,6 +171,8 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
   auto outcome = run_vm(cfg, sink);
   if (!outcome) return report_failure("ktstr-vm", outcome.error().message, kExitInfra);
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double vm_gone = outcome->prepare_seconds + outcome->wall_seconds;
+  const char* verbose_env = std::getenv("KTSTR_VERBOSE");
 
   v::RunRecord rec{
       .build_dir = opt.build_dir,
@@ -173,9 +188,11 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
       .telemetry = got.telemetry.value_or(RunTelemetry{.test = opt.test}),
       .timings = {.boot_s = outcome->boot_seconds, .run_s = got.telemetry ? got.telemetry->duration_ns / 1e9 : 0,
                   .total_s = total},
+      .clock = run_clock(*outcome, vm_gone, total),
       .console_log = outcome->console_log_path,
       .console_tail = fmt::format("{}", fmt::join(outcome->console_tail, "\n")),
       .rerun_command = rerun_command(cfg, opt),
+      .verbose = opt.verbose || (verbose_env && std::string_view(verbose_env) == "1"),
   };
   v::Finalized fin = v::finalize_run(rec);
   fmt::print(stderr, "{}", fin.text);

@@ -19,6 +19,7 @@ struct TestModeOptions {
   std::string thresholds_json;  // {"scheduler": {...}, "test": {...}} from --ktstr-list
   std::string expect_fail;      // regex: the run must fail with a violation matching it
   std::filesystem::path build_dir;  // sidecars go under <build_dir>/ktstr/...
+  bool verbose = false;         // full report and the phase split for passing runs too
   std::string project_commit;  // empty: verdict::project_commit(test source) ($KTSTR_COMMIT, git HEAD, "local")
 };
 

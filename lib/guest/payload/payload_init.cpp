@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
   }
   auto opened = Channel::open();
   Channel* ch = opened ? &*opened : nullptr;
+  if (ch) (void)ch->send_hello();
   int code = ktstr::kExitInfra;
   try {
     auto r = payload_main(argc, argv, ch);
