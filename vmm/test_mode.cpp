@@ -13,6 +13,7 @@
 #include "base/exit_codes.hpp"
 #include "base/fd.hpp"
 #include "base/telemetry.hpp"
+#include "base/version.hpp"
 #include "host/verdict/finalize.hpp"
 
 namespace ktstr::vmm {
@@ -117,12 +118,16 @@ void add_test_mode_options(CLI::App& app, TestModeOptions& opt) {
   app.add_option("--expect-fail", opt.expect_fail,
                  "with --test: the run must fail with a violation matching this regex (CTest WILL_FAIL)");
   app.add_option("--build-dir", opt.build_dir, "with --test: sidecars go under DIR/ktstr (default: current dir)");
+  app.add_option("--adapter-version", opt.adapter_version,
+                 "with --test: the ktstr version the test executable was built with; a different ktstr-vm refuses");
   app.add_option("--commit", opt.project_commit,
                  "with --test: the commit sidecars are grouped under (default: $KTSTR_COMMIT, else the git HEAD of the "
                  "test's source, else 'local')");
 }
 
 int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
+  if (auto skew = version_skew(opt.adapter_version, ktstr_version()); !skew.empty())
+    return fmt::print(stderr, "ktstr-vm: {}\n", skew), kExitInfra;
   auto layers = parse_layers(opt.thresholds_json);
   if (!layers) return fmt::print(stderr, "ktstr-vm: {}\n", layers.error().message), kExitInfra;
 

@@ -20,6 +20,7 @@ struct TestModeOptions {
   std::string expect_fail;      // regex: the run must fail with a violation matching it
   std::filesystem::path build_dir;  // sidecars go under <build_dir>/ktstr/...
   std::string project_commit;  // empty: verdict::project_commit(test source) ($KTSTR_COMMIT, git HEAD, "local")
+  std::string adapter_version;  // ktstr version the test executable was built with ("" = unchecked)
 };
 
 // Registers --test, --thresholds, --expect-fail, --build-dir on the launcher CLI.
