@@ -87,7 +87,7 @@ function(ktstr_add_scheduler name)
   # The target's include directories (evaluated at generate time, so later
   # target_include_directories calls count), then the entry's.
   set(prop "$<TARGET_PROPERTY:${name},INCLUDE_DIRECTORIES>")
-  set(bpf_includes "$<$<BOOL:${prop}>:-I$<JOIN:${prop},;-I>>" "-I${entry_include}")
+  set(bpf_includes "$<$<BOOL:${prop}>:-I$<JOIN:${prop},$<SEMICOLON>-I>>" "-I${entry_include}")
   set(loader_sources "")
   set(skeletons "")
   foreach(src IN LISTS arg_SOURCES)

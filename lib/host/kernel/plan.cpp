@@ -9,19 +9,20 @@ namespace fs = std::filesystem;
 
 std::string KernelPlan::describe() const {
   std::string with = extras.empty() ? "" : fmt::format(" [+{}]", extras);
-  std::string what = key.empty() ? source : fmt::format("{} from {}", key, source);
+  std::string what = key.empty() ? source : source.empty() ? key : fmt::format("{} from {}", key, source);
+  std::string via = origin == source ? "" : " via " + origin;
   std::string state;
   if (prebuilt) state = "prebuilt, used as is";
   else if (hit) state = fmt::format("cache hit ({})", hit->dir.string());
   else if (key.empty()) state = "resolved, downloaded and built at build time unless a matching entry is cached";
   else state = "not cached: built at build time (about 10 min on 2 cores)";
-  return fmt::format("{}{} via {}: {}", what, with, origin, state);
+  return fmt::format("{}{}{}: {}", what, with, via, state);
 }
 
 namespace {
 
 KernelPlan plan_of_entry(const KernelEntry& e, std::string origin) {
-  return {.source = e.dir.string(), .origin = std::move(origin), .key = e.key, .extras = e.extras, .hit = e};
+  return {.source = "", .origin = std::move(origin), .key = e.key, .extras = e.extras, .hit = e};
 }
 
 // A source the chain would build: its key offline (tarballs and trees are

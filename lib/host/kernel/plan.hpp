@@ -14,7 +14,7 @@
 namespace ktstr::kernel {
 
 struct KernelPlan {
-  std::string source;              // tarball, source dir, "kernel.org 6.12", built kernel or cache key
+  std::string source;              // tarball, source dir, "kernel.org 6.12" or built kernel; "" for a cached entry
   std::string origin;              // the chain step that chose it
   std::string key;                 // cache key; "" when unknown offline (versions) or not cached (built kernels)
   std::string extras;              // extra fragments ("debug"...)
