@@ -13,10 +13,12 @@ case "${1:-}" in
   --select=*) word=${1#--select=}; shift ;;
 esac
 var=KTSTR_$(printf '%s' "$word" | tr '[:lower:]' '[:upper:]')
+noun=entry
+[ "$word" = gauntlet ] && noun=variant
 eval "value=\${$var:-}"
 case "$value" in
   1|on|yes|true) exec "$@" ;;
-  0|off|no|false) echo "ktstr: $word entry skipped: $var=$value"; exit 77 ;;
+  0|off|no|false) echo "ktstr: $word $noun skipped: $var=$value"; exit 77 ;;
 esac
 if [ -r "/proc/$PPID/cmdline" ]; then
   # NUL-separated argv -> one argument per line.
@@ -33,9 +35,5 @@ if [ -r "/proc/$PPID/cmdline" ]; then
     prev=$a
   done
 fi
-if [ "$word" = gauntlet ]; then
-  echo "ktstr: gauntlet variant not selected: run it with \`ctest -L gauntlet\` (or KTSTR_GAUNTLET=1 ctest ...)"
-else
-  echo "ktstr: $word entry not selected: run it with \`ctest -L $word\` (or $var=1 ctest ...)"
-fi
+echo "ktstr: $word $noun not selected: run it with \`ctest -L $word\` (or $var=1 ctest ...)"
 exit 77
