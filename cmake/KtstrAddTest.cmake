@@ -29,10 +29,13 @@
 # PROPERTIES: extra CTest properties for every entry (e.g. RESOURCE_GROUPS).
 include_guard(GLOBAL)
 include(${CMAKE_CURRENT_LIST_DIR}/KtstrKernel.cmake)
-set(_KTSTR_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+# No variables at file scope: with add_subdirectory(ktstr) they would live
+# only in ktstr's directory, not in the caller's (functions are global).
 
 # The default kernel entry's prebuilt schedulers (lib/host/kernel/tool_steps.cpp).
-set(_KTSTR_PREBUILT_SCHEDULERS scx_simple scx_qmap scx_central scx_flatcg)
+function(_ktstr_prebuilt_schedulers out)
+  set(${out} scx_simple scx_qmap scx_central scx_flatcg PARENT_SCOPE)
+endfunction()
 
 # The path of an executable target of the ktstr package (in-tree or imported).
 function(_ktstr_tool_genex out target)
@@ -90,6 +93,7 @@ function(_ktstr_test_schedulers target schedulers)
   set(args "")
   set(deps "")
   set(skip "")
+  _ktstr_prebuilt_schedulers(prebuilt_names)
   foreach(s IN LISTS schedulers)
     if(TARGET ${s})
       get_target_property(missing ${s} KTSTR_SCHEDULER_MISSING)
@@ -99,7 +103,7 @@ function(_ktstr_test_schedulers target schedulers)
       endif()
       list(APPEND args "$<TARGET_FILE:${s}>:/bin/$<TARGET_FILE_NAME:${s}>")
       list(APPEND deps ${s})
-    elseif(s IN_LIST _KTSTR_PREBUILT_SCHEDULERS)
+    elseif(s IN_LIST prebuilt_names)
       ktstr_kernel_info(default)
       if(KTSTR_KERNEL_PREBUILT)
         set(skip "scheduler ${s} comes from a ktstr cache entry: ${KTSTR_KERNEL_PREBUILT}")
@@ -108,7 +112,7 @@ function(_ktstr_test_schedulers target schedulers)
       list(APPEND args "${KTSTR_KERNEL_LINK}/schedulers/${s}:/bin/${s}")
       list(APPEND deps ${KTSTR_KERNEL_TARGET} "${KTSTR_KERNEL_STAMP}")
     else()
-      string(REPLACE ";" ", " prebuilt "${_KTSTR_PREBUILT_SCHEDULERS}")
+      string(REPLACE ";" ", " prebuilt "${prebuilt_names}")
       message(FATAL_ERROR "ktstr_add_test(${target}): scheduler ${s} is neither a target (define it before this call) "
                           "nor one of the kernel entry's prebuilt schedulers (${prebuilt})")
     endif()
@@ -137,6 +141,7 @@ function(ktstr_add_test target)
     set(arg_DISCOVERY_TIMEOUT 60)
   endif()
 
+  set(cmake_dir "${CMAKE_CURRENT_FUNCTION_LIST_DIR}")  # KtstrDiscover.cmake, the gate script
   add_executable(${target} ${arg_SOURCES})
   target_link_libraries(${target} PRIVATE ktstr::guest)
   _ktstr_test_kernels(${target} "${arg_KERNEL}" "${arg_KERNELS}")
@@ -183,13 +188,13 @@ function(ktstr_add_test target)
       -D "BUILD_DIR=${CMAKE_BINARY_DIR}"
       -D "DISCOVERY_TIMEOUT=${arg_DISCOVERY_TIMEOUT}"
       -D "FORCE_GAUNTLET=${force_gauntlet}"
-      -D "GATE_SCRIPT=${_KTSTR_CMAKE_DIR}/ktstr_gauntlet_gate.sh"
+      -D "GATE_SCRIPT=${cmake_dir}/ktstr_gauntlet_gate.sh"
       -D "HOST_NPROC=${nproc}"
       -D "EXTRA_PROPERTIES=${extra}")
   set(not_built "sh -c \"echo '${target} is not built: run cmake --build first' && exit 1\"")
   if(arg_DISCOVERY_MODE STREQUAL "POST_BUILD")
     add_custom_command(TARGET ${target} POST_BUILD
-      COMMAND "${CMAKE_COMMAND}" ${vars} -P "${_KTSTR_CMAKE_DIR}/KtstrDiscover.cmake"
+      COMMAND "${CMAKE_COMMAND}" ${vars} -P "${cmake_dir}/KtstrDiscover.cmake"
       COMMENT "ktstr: discovering tests of ${target}"
       VERBATIM)
     file(WRITE "${include_file}"
@@ -214,7 +219,7 @@ function(ktstr_add_test target)
     string(CONCAT content
            "if(NOT EXISTS \"$<TARGET_FILE:${target}>\")\n  add_test(${target}_NOT_BUILT ${not_built})\n"
            "else()\n  if(NOT EXISTS \"${ctest_file}\" OR \"$<TARGET_FILE:${target}>\" IS_NEWER_THAN \"${ctest_file}\")\n"
-           "${assign}    include(\"${_KTSTR_CMAKE_DIR}/KtstrDiscover.cmake\")\n  endif()\n"
+           "${assign}    include(\"${cmake_dir}/KtstrDiscover.cmake\")\n  endif()\n"
            "  include(\"${ctest_file}\")\nendif()\n")
     file(GENERATE OUTPUT "${include_file}" CONTENT "${content}")
   else()
