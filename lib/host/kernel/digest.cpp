@@ -9,8 +9,8 @@
 
 #include "base/fd.hpp"
 #include "host/kernel/file_lock.hpp"
+#include "base/sha256.hpp"
 #include "host/kernel/kconfig_spec.hpp"
-#include "host/kernel/sha256.hpp"
 
 namespace ktstr::kernel {
 

@@ -2,8 +2,7 @@
 
 #include "base/fd.hpp"
 #include "host/kernel/fragment.hpp"
-#include "host/kernel/sha256.hpp"
-#include "host/kernel/with_context.hpp"
+#include "base/sha256.hpp"
 #include "kconfig/fragment.hpp"
 
 namespace ktstr::kernel {
@@ -29,8 +28,8 @@ Result<KconfigSpec> compose_kconfig(bool debug, const std::vector<fs::path>& fra
   if (debug) append(spec, kKtstrDebugKconfigFragment, "debug");
   for (const auto& file : fragment_files) {
     fs::path abs = fs::absolute(file);
-    auto text = KTSTR_TRY(with_context(read_file(abs), "kconfig fragment"));
-    KTSTR_TRY_VOID(with_context(parse_kconfig(text), fmt::format("kconfig fragment {}", abs.string())));
+    auto text = KTSTR_TRY_CTX(read_file(abs), "kconfig fragment");
+    KTSTR_TRY_CTX(parse_kconfig(text), "kconfig fragment {}", abs.string());
     append(spec, text, abs.string());
   }
   return spec;

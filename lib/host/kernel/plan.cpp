@@ -1,7 +1,6 @@
 #include "host/kernel/plan.hpp"
 
 #include "host/kernel/cache.hpp"
-#include "host/kernel/with_context.hpp"
 
 namespace ktstr::kernel {
 
@@ -28,7 +27,7 @@ KernelPlan plan_of_entry(const KernelEntry& e, std::string origin) {
 // A source the chain would build: its key offline (tarballs and trees are
 // hashed; versions need kernel.org) and whether that entry is cached.
 Result<KernelPlan> plan_of_source(const KernelChoice& c, const ResolveOptions& opts, const fs::path& cache) {
-  auto spec = KTSTR_TRY(with_context(classify_source(c.spec, cache), c.origin));
+  auto spec = KTSTR_TRY_CTX(classify_source(c.spec, cache), "{}", c.origin);
   KernelPlan p{.source = c.spec, .origin = c.origin, .key = "", .extras = opts.kconfig.extras, .hit = std::nullopt};
   switch (spec.kind) {
     case SourceKind::kBuiltKernel:
