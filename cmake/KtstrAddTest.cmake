@@ -158,8 +158,10 @@ function(ktstr_add_test target)
     COMMENT "ktstr: initramfs ${target}.cpio"
     VERBATIM)
   add_custom_target(${target}_initramfs ALL DEPENDS "${cpio}")
-  # Every kernel the entries boot is built with the initramfs (`cmake --build` is enough).
+  # Every kernel the entries boot is built before the initramfs and before the
+  # executable's discovery (`cmake --build` is enough, `--target TARGET` too).
   if(kernel_deps)
+    add_dependencies(${target} ${kernel_deps})
     add_dependencies(${target}_initramfs ${kernel_deps})
   endif()
 

@@ -110,7 +110,8 @@ CommandResult cmd_path(const KernelArgs& a) {
   // stdout carries only the path (scripts capture it); everything else on
   // stderr, and the "resolved ..." line only for a person at a terminal:
   // callers that capture both streams (tests, CMake) must get the path alone.
-  k::ResolveOptions ro{.announce = ::isatty(2) != 0, .progress = progress_on(stderr)};
+  // Never builds: a source that is not cached yet is an error naming the build command.
+  k::ResolveOptions ro{.allow_build = false, .announce = ::isatty(2) != 0, .progress = progress_on(stderr)};
   auto e = KTSTR_TRY(k::resolve_kernel(ro));
   fmt::print("{}\n", e.dir.string());
   return 0;
