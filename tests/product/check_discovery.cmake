@@ -82,6 +82,8 @@ expect("${out}" "[==[LABELS]==] [==[gauntlet;sample;1n1l1c1t;extra;kernel:defaul
 expect("${out}" "[==[LABELS]==] [==[ktstr;sample;2n4l2c2t;extra;kernel:default]==]" "ktstr labels")
 expect("${out}" "[==[--adapter-version]==] [==[${ver}]==]" "the adapter's version reaches ktstr-vm")
 expect("${out}" "[==[PROCESSORS]==] [==[2]==]" "PROCESSORS capped to the host")
+expect("${out}" "[==[RESOURCE_GROUPS]==] [==[2,cpus:1]==]" "one cpus slot per vCPU, capped to the host")
+expect("${out}" "[==[PROCESSORS]==] [==[1]==] [==[RESOURCE_GROUPS]==] [==[1,cpus:1]==]" "1-vCPU entry: one slot")
 expect("${out}" "[==[SKIP_RETURN_CODE]==] [==[77]==]" "skip code")
 expect("${out}" "[==[RESOURCE_GROUPS]==] [==[vm:1]==] [==[COST]==] [==[3]==]" "extra properties")
 expect("${out}" "[==[ATTACHED_FILES_ON_FAIL]==] [==[/b/ktstr/runs/sample_ktstr_plain_eevdf/console.log;" "attached files")
