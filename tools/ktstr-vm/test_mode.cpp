@@ -13,6 +13,7 @@
 #include "base/exit_codes.hpp"
 #include "base/fd.hpp"
 #include "base/telemetry.hpp"
+#include "base/version.hpp"
 #include "host/verdict/finalize.hpp"
 #include "vmm/guest_output.hpp"
 
@@ -146,12 +147,16 @@ void add_test_mode_options(CLI::App& app, TestModeOptions& opt) {
   app.add_flag("-v,--verbose", opt.verbose,
                "with --test: the full report and where the time went (phases) for passing runs too (also "
                "KTSTR_VERBOSE=1)");
+  app.add_option("--adapter-version", opt.adapter_version,
+                 "with --test: the ktstr version the test executable was built with; a different ktstr-vm refuses");
   app.add_option("--commit", opt.project_commit,
                  "with --test: the commit sidecars are grouped under (default: $KTSTR_COMMIT, else the git HEAD of the "
                  "test's source, else 'local')");
 }
 
 int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
+  if (auto skew = version_skew(opt.adapter_version, ktstr_version()); !skew.empty())
+    return fmt::print(stderr, "ktstr-vm: {}\n", skew), kExitInfra;
   auto layers = parse_layers(opt.thresholds_json);
   if (!layers) return report_failure("ktstr-vm", layers.error().message, kExitInfra);
 

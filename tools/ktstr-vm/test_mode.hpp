@@ -21,6 +21,7 @@ struct TestModeOptions {
   std::filesystem::path build_dir;  // sidecars go under <build_dir>/ktstr/...
   bool verbose = false;         // full report and the phase split for passing runs too
   std::string project_commit;  // empty: verdict::project_commit(test source) ($KTSTR_COMMIT, git HEAD, "local")
+  std::string adapter_version;  // ktstr version the test executable was built with ("" = unchecked)
 };
 
 // Registers --test, --thresholds, --expect-fail, --build-dir on the launcher CLI.

@@ -56,6 +56,7 @@ struct SchedulerDecl {
   std::string binary;               // file name in the initramfs (/bin/<binary>)
   std::vector<std::string> args;    // default arguments
   ThresholdSet thresholds = ThresholdSet::object();  // scheduler layer
+  int attach_timeout_s = 0;         // how long it may take to reach sched_ext "enabled"; 0: 30 s
 };
 
 // A test's attributes. Every field has a default; name the ones you need.
@@ -66,10 +67,11 @@ struct TestAttrs {
   const SchedulerDecl* scheduler = nullptr;             // nullptr: the kernel's EEVDF
   std::vector<std::string> sched_args;                  // appended to the scheduler's default args
   ThresholdSet thresholds = ThresholdSet::object();     // test layer
-  int timeout_s = 0;                                    // 0: 120 s + 3 x duration (TCG boots are slow)
+  int timeout_s = 0;                                    // 0: 120 s + 3 x duration (+ attach time beyond 30 s)
   bool gauntlet = false;                                // also run over the gauntlet presets
   std::string expect_fail;                              // non-empty: must fail, reason matching this regex
   std::vector<std::string> labels;                      // extra CTest labels
+  int attach_timeout_s = 0;                             // 0: the scheduler's attach_timeout_s, else 30 s
 };
 
 namespace detail {
