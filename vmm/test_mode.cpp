@@ -5,7 +5,6 @@
 #include <chrono>
 #include <fstream>
 #include <optional>
-#include <regex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -82,23 +81,9 @@ std::string rerun_command(const VmConfig& cfg, const TestModeOptions& opt) {
 
 }  // namespace
 
-int expected_failure_exit(int verdict_exit, const std::string& violations, const std::string& regex, std::string& why) {
-  if (verdict_exit == kExitSkip) return kExitSkip;
-  if (verdict_exit == kExitPass) {
-    why = fmt::format("expected failure matching '{}' did not happen: the run passed", regex);
-    return 0;
-  }
-  if (verdict_exit != kExitFail) {
-    why = fmt::format("expected failure matching '{}' not established: infrastructure outcome (exit {})", regex,
-                      verdict_exit);
-    return 0;
-  }
-  if (std::regex_search(violations, std::regex(regex))) {
-    why = fmt::format("failed as expected (matches '{}')", regex);
-    return 1;
-  }
-  why = fmt::format("failed, but not for the expected reason '{}'", regex);
-  return 0;
+v::RunEnd launch_error(const std::string& message) {
+  fmt::print(stderr, "ktstr-vm: {}\n", message);
+  return {.kind = v::RunEnd::Kind::kNoVerdict, .exit_code = kExitInfra, .reason = message};
 }
 
 // The test's source file, from KTSTR_TEST_SOURCE ("FILE:LINE", set on every
@@ -112,19 +97,29 @@ static std::filesystem::path test_source_file() {
 }
 
 void add_test_mode_options(CLI::App& app, TestModeOptions& opt) {
-  app.add_option("--test", opt.test, "CTest mode: judge the run as this test variant (report, sidecar, measurements)");
+  auto* test = app.add_option("--test", opt.test,
+                              "CTest mode: judge the run as this test variant (report, sidecar, measurements)");
   app.add_option("--thresholds", opt.thresholds_json, "with --test: JSON {\"scheduler\": {...}, \"test\": {...}}");
   app.add_option("--expect-fail", opt.expect_fail,
-                 "with --test: the run must fail with a violation matching this regex (CTest WILL_FAIL)");
+                 "with --test: exit 0 only when the verdict fails with a violation matching this regex; any other "
+                 "end (pass, skip, infrastructure, another failure) fails with one line saying what happened")
+      ->needs(test);
   app.add_option("--build-dir", opt.build_dir, "with --test: sidecars go under DIR/ktstr (default: current dir)");
   app.add_option("--commit", opt.project_commit,
                  "with --test: the commit sidecars are grouped under (default: $KTSTR_COMMIT, else the git HEAD of the "
                  "test's source, else 'local')");
 }
 
-int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
+int conclude(const v::RunEnd& end, const TestModeOptions& opt) {
+  if (opt.expect_fail.empty()) return end.exit_code;
+  auto r = v::apply_expectation(end, opt.expect_fail);
+  fmt::print(stderr, "ktstr-vm: {}\n", r.line);
+  return r.exit_code;
+}
+
+v::RunEnd run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
   auto layers = parse_layers(opt.thresholds_json);
-  if (!layers) return fmt::print(stderr, "ktstr-vm: {}\n", layers.error().message), kExitInfra;
+  if (!layers) return launch_error(layers.error().message);
 
   Collected got;
   auto sink = [&](proto::MsgType type, std::string_view payload) {
@@ -143,7 +138,7 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
   };
   const auto start = std::chrono::steady_clock::now();
   auto outcome = run_vm(cfg, sink);
-  if (!outcome) return fmt::print(stderr, "ktstr-vm: {}\n", outcome.error().message), kExitInfra;
+  if (!outcome) return launch_error(outcome.error().message);
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   using Kind = VmOutcome::Kind;
@@ -181,14 +176,8 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
     fs::remove(cfg.out_dir / "sidecar.json", ec);
     fs::create_symlink(fs::absolute(fin.sidecar), cfg.out_dir / "sidecar.json", ec);
   }
-  if (opt.expect_fail.empty()) return fin.exit_code;
-
-  std::string lines;
-  for (const auto& viol : fin.verdict.violations) lines += v::format_violation(viol) + "\n";
-  std::string why;
-  int code = expected_failure_exit(fin.exit_code, lines, opt.expect_fail, why);
-  fmt::print(stderr, "ktstr-vm: {}\n", why);
-  return code;
+  return {.kind = v::RunEnd::Kind::kVerdict, .exit_code = fin.exit_code, .failures = v::fail_lines(fin.verdict),
+          .reason = v::infra_lines(fin.verdict)};
 }
 
 }  // namespace ktstr::vmm
