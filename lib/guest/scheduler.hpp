@@ -1,8 +1,9 @@
 // The sched_ext scheduler's lifecycle inside the guest: start the binary,
 // capture its output (bounded), wait until the kernel reports it enabled,
-// then watch it while the test runs. Ejection (state leaves "enabled") or
-// death is detected within kPollInterval, reported with the kernel's exit
-// reason from /dev/kmsg and a SysRq-D sched_ext dump
+// then watch it while the test runs. Its end (state leaves "enabled", or the
+// process ends) is detected within kPollInterval and told apart — ejected by
+// the kernel, killed by a signal, exited on its own (scheduler_end.hpp) —
+// with the kernel's exit reason from /dev/kmsg and a SysRq-D sched_ext dump
 // (Documentation/scheduler/sched-ext.rst, "sysrq-D").
 #pragma once
 
@@ -49,12 +50,18 @@ class SchedulerRunner {
 
   // Starts the monitor thread (after start() succeeded).
   void watch();
-  // True once the scheduler was ejected or died while watched.
+  // True once the scheduler stopped (ejected, killed, exited) while watched.
   [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
   // Sends sig to the scheduler (test op "kill the scheduler").
   void kill(int sig);
-  // Stops watching and terminates the scheduler (a normal end of run).
+  // Stops watching, checks the scheduler one last time (a failure in the
+  // monitor's last interval still counts) and terminates it (a normal end of run).
   void stop();
+  // The scheduler's process id (its owner reaps it; PID 1 must not).
+  [[nodiscard]] pid_t pid() const {
+    std::lock_guard lk(proc_mu_);
+    return proc_.pid();
+  }
   // What the guest saw; safe to call any time.
   [[nodiscard]] SchedulerTelemetry telemetry() const;
 
@@ -62,7 +69,12 @@ class SchedulerRunner {
   explicit SchedulerRunner(SchedulerOptions opts) : opts_(std::move(opts)) {}
   Result<void> wait_enabled();
   void monitor_loop();
-  void record_failure(std::string kind, std::string why);
+  // Polls once; on a failure records it and returns false.
+  bool check_health();
+  void note_late_exit();
+  std::string kernel_exit_report();
+  void record_end(const std::optional<ExitStatus>& exited, const std::string& context);
+  void record_failure(std::string kind, std::string what, const std::string& report);
   void event(std::string kind, std::string detail);
   [[nodiscard]] std::string state() const;
   std::optional<ExitStatus> poll_proc();
@@ -75,6 +87,7 @@ class SchedulerRunner {
   std::thread monitor_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> failed_{false};
+  bool watched_ = false;  // watch() ran and stop() has not checked yet
   KmsgReader kmsg_;
   mutable std::mutex mu_;  // guards tel_ and log_
   SchedulerTelemetry tel_;
