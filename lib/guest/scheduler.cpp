@@ -116,12 +116,17 @@ bool SchedulerRunner::check_health() {
   // sched_ext while the process is still exiting (the struct_ops link is
   // released from exit and waits for the disable work). Give the exit up
   // to kDeathGrace so a kill is reported as one, still within 500 ms.
-  for (const auto end = std::chrono::steady_clock::now() + kDeathGrace;
-       !exited && std::chrono::steady_clock::now() < end;)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10)), exited = poll_proc();
-  record_end(exited, "");
-  if (!exited) note_late_exit();
+  if (!exited) exited = wait_exit(kDeathGrace);
+  if (!record_end(exited, "")) note_late_exit();
   return false;
+}
+
+std::optional<ExitStatus> SchedulerRunner::wait_exit(std::chrono::milliseconds limit) {
+  std::optional<ExitStatus> exited;
+  for (const auto end = std::chrono::steady_clock::now() + limit;
+       !(exited = poll_proc()) && std::chrono::steady_clock::now() < end;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return exited;
 }
 
 // A scheduler the kernel ejected usually exits soon after (its loader sees
@@ -151,11 +156,15 @@ std::string SchedulerRunner::kernel_exit_report() {
   return report;
 }
 
-void SchedulerRunner::record_end(const std::optional<ExitStatus>& exited, const std::string& context) {
+bool SchedulerRunner::record_end(std::optional<ExitStatus> exited, const std::string& context) {
   const std::string report = kernel_exit_report();
   const ScxExit kernel = sched_ext_exit_kind(report);
+  // Unregistered from user space while the process runs: it is on its way
+  // out (exit releases the link); wait for it so a kill or an exit reads as one.
+  if (!exited && kernel == ScxExit::kUnregistered) exited = wait_exit(kUnregisterGrace);
   record_failure(std::string(scheduler_end_kind(kernel, exited)),
                  describe_scheduler_end(kernel, exited, report, state()) + context, report);
+  return exited.has_value();
 }
 
 void SchedulerRunner::record_failure(std::string kind, std::string what, const std::string& report) {

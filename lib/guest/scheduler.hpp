@@ -41,6 +41,7 @@ class SchedulerRunner {
  public:
   static constexpr auto kPollInterval = std::chrono::milliseconds(50);
   static constexpr auto kDeathGrace = std::chrono::milliseconds(350);
+  static constexpr auto kUnregisterGrace = std::chrono::milliseconds(1000);
   static constexpr size_t kLogBytes = 64 * 1024;
 
   // Starts the scheduler and waits until it is enabled. On failure the error
@@ -71,9 +72,11 @@ class SchedulerRunner {
   void monitor_loop();
   // Polls once; on a failure records it and returns false.
   bool check_health();
+  std::optional<ExitStatus> wait_exit(std::chrono::milliseconds limit);
   void note_late_exit();
   std::string kernel_exit_report();
-  void record_end(const std::optional<ExitStatus>& exited, const std::string& context);
+  // Classifies and records the end; false when the process still runs.
+  bool record_end(std::optional<ExitStatus> exited, const std::string& context);
   void record_failure(std::string kind, std::string what, const std::string& report);
   void event(std::string kind, std::string detail);
   [[nodiscard]] std::string state() const;

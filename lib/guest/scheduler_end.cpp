@@ -81,7 +81,7 @@ std::string describe_scheduler_end(ScxExit kernel, const std::optional<ExitStatu
 }
 
 std::string describe_late_exit(const ExitStatus& process) {
-  return fmt::format("; the scheduler then {}", process_fate(process));
+  return fmt::format("; the scheduler then {}{}", process.exited ? "" : "was ", process_fate(process));
 }
 
 }  // namespace ktstr::guest

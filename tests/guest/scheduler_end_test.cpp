@@ -50,6 +50,7 @@ TEST_CASE("a clean exit after unregistering, a kill and an ejection read differe
         "ejected by the kernel (scx_bpf_error): sched_ext: BPF scheduler \"qmap\" disabled (scx_bpf_error); "
         "sched_ext: qmap: scx_bpf_error (stall_user_nth triggered)");
   CHECK(describe_late_exit(kClean) == "; the scheduler then exited with code 0");
+  CHECK(describe_late_exit(kKill9) == "; the scheduler then was killed by signal 9 (Killed)");
 }
 
 TEST_CASE("a non-zero exit, an unregistration while alive and a silent kernel") {
