@@ -7,8 +7,6 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -21,15 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void skip(const std::string& why) {
-  fmt::print("SKIP: {}\n", why);
-  std::fflush(stdout);
-  std::_Exit(kExitSkip);
-}
-
 fs::path require_kernel() {
   auto k = vmmtest::find_kernel();
-  if (!k) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  if (!k) vmmtest::skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
   return *k;
 }
 
@@ -74,7 +66,7 @@ TEST_CASE("ktstr run ends when the program ends: leftovers are stopped, the exit
 TEST_CASE("a scheduler ejected mid-run fails the run with the kernel's reason although the program exits 0") {
   const auto kernel = require_kernel();
   const fs::path qmap = kernel.parent_path() / "schedulers" / "scx_qmap";
-  if (!fs::exists(qmap)) skip("no scx_qmap in the kernel cache entry (" + qmap.string() + ")");
+  if (!fs::exists(qmap)) vmmtest::skip("no scx_qmap in the kernel cache entry (" + qmap.string() + ")");
   // scx_qmap -e COUNT: scx_bpf_error() after COUNT enqueues (tools/sched_ext/scx_qmap.c).
   const Run r = ktstr_run(kernel, {"--timeout", "240", "--scheduler", qmap.string(), "--sched-args", "-e 100", "--",
                                    "/bin/sh", "-c", "sleep 6; exit 0"});
