@@ -115,5 +115,11 @@ RunEnd launch(int argc, char** argv, ktstr::vmm::TestModeOptions& test_mode) {
 
 int main(int argc, char** argv) {
   ktstr::vmm::TestModeOptions test_mode;
-  return ktstr::vmm::conclude(launch(argc, argv, test_mode), test_mode);
+  RunEnd end;
+  try {
+    end = launch(argc, argv, test_mode);
+  } catch (const std::exception& e) {
+    end = ktstr::vmm::launch_error(fmt::format("unexpected exception: {}", e.what()));
+  }
+  return ktstr::vmm::conclude(end, test_mode);
 }

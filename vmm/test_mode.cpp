@@ -126,8 +126,15 @@ v::RunEnd run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
     switch (type) {
       case proto::MsgType::kTelemetry: {
         auto j = nlohmann::json::parse(payload, nullptr, false);
-        if (j.is_discarded()) got.telemetry_error = "guest telemetry is not valid JSON";
-        else got.telemetry = j.get<RunTelemetry>();
+        if (j.is_discarded()) {
+          got.telemetry_error = "guest telemetry is not valid JSON";
+          break;
+        }
+        try {
+          got.telemetry = j.get<RunTelemetry>();
+        } catch (const nlohmann::json::exception& e) {
+          got.telemetry_error = fmt::format("guest telemetry does not fit the schema: {}", e.what());
+        }
         break;
       }
       case proto::MsgType::kLog: fmt::print(stderr, "guest: {}\n", payload); break;
