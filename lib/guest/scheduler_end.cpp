@@ -17,7 +17,9 @@ constexpr std::array<std::string_view, 3> kErrorReasons = {"runtime error", "scx
 
 constexpr std::string_view kDisableLine = "sched_ext: BPF scheduler \"";
 
-// The report's lines, trimmed, joined with "; " (one line for a violation).
+// The report's "sched_ext: ..." lines, joined with "; " (one line for a
+// violation); the stack trace the kernel prints after an error
+// (stack_trace_print, indented) stays in the exit_info event.
 std::string one_line(std::string_view report) {
   std::string out;
   size_t pos = 0;
@@ -26,7 +28,7 @@ std::string one_line(std::string_view report) {
     std::string_view line = report.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? report.size() : nl + 1;
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
-    if (!line.empty()) out += (out.empty() ? "" : "; ") + std::string(line);
+    if (line.starts_with("sched_ext")) out += (out.empty() ? "" : "; ") + std::string(line);
   }
   return out;
 }

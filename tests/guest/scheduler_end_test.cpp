@@ -13,7 +13,8 @@ namespace {
 const std::string kUnreg = "sched_ext: BPF scheduler \"simple\" disabled (unregistered from user space)\n";
 const std::string kBpfError =
     "sched_ext: BPF scheduler \"qmap\" disabled (scx_bpf_error)\n"
-    "sched_ext: qmap: scx_bpf_error (stall_user_nth triggered)\n";
+    "sched_ext: qmap: scx_bpf_error (stall_user_nth triggered)\n"
+    "   bpf__sched_ext_ops_enqueue+0x4b/0xa7\n";  // stack_trace_print: kept out of the one-line reason
 const std::string kStall = "sched_ext: BPF scheduler \"wvt\" disabled (runnable task stall)\n";
 const ExitStatus kClean{.exited = true, .code = 0};
 const ExitStatus kKill9{.exited = false, .code = SIGKILL};
