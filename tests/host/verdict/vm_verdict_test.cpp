@@ -169,7 +169,7 @@ TEST_CASE("scx_simple killed mid-run fails with the scheduler's failure reason")
   auto line_start = f.text.find("\n  scheduler scx_simple: ");
   REQUIRE(line_start != std::string::npos);
   auto line = f.text.substr(line_start + 1, f.text.find('\n', line_start + 1) - line_start - 1);
-  CHECK(line.starts_with("scheduler scx_simple: killed by signal 9 (Killed): "));
+  CHECK(line.starts_with("  scheduler scx_simple: killed by signal 9 (Killed): "));
   CHECK(line.find("disabled (unregistered from user space)") != std::string::npos);
   CHECK(f.text.find("scheduler kill: signal 9 sent by the test") != std::string::npos);  // timeline shows the kill op
 }
