@@ -54,13 +54,17 @@ std::vector<int> explained_steps(const RunTelemetry& t) {
 }  // namespace
 
 std::optional<uint64_t> stall_ns(const std::string& failure) {
-  static constexpr std::string_view kMarker = "failed to run for ";
-  auto at = failure.find(kMarker);
-  if (at == std::string::npos) return std::nullopt;
-  char* end = nullptr;
-  double s = std::strtod(failure.c_str() + at + kMarker.size(), &end);
-  if (end == failure.c_str() + at + kMarker.size() || *end != 's' || s < 0) return std::nullopt;
-  return static_cast<uint64_t>(s * 1e9);
+  // kernel/sched/ext.c: check_rq_for_timeouts ("%s[%d] failed to run for
+  // %u.%03us") and scx_tick ("watchdog failed to check in for %u.%03us").
+  for (std::string_view marker : {"failed to run for ", "failed to check in for "}) {
+    auto at = failure.find(marker);
+    if (at == std::string::npos) continue;
+    char* end = nullptr;
+    double s = std::strtod(failure.c_str() + at + marker.size(), &end);
+    if (end == failure.c_str() + at + marker.size() || *end != 's' || s < 0) return std::nullopt;
+    return static_cast<uint64_t>(s * 1e9);
+  }
+  return std::nullopt;
 }
 
 DefectJudgement judge_known_defect(const std::string& defect, const RunTelemetry& t, const verdict::Verdict& v) {

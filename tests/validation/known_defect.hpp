@@ -24,12 +24,12 @@ struct DefectJudgement {
 // must appear in a Fail violation of the `scheduler` check. A measured-check
 // violation (zero progress, spread, gap, rate, throughput CV, p99 wake) is
 // explained when its step overlaps the stall: from the ejection time minus
-// the stall the kernel reports ("failed to run for 5.123s") to the end of
+// the stall the kernel reports (stall_ns) to the end of
 // the run, or, without a reported duration, the step the ejection fell in.
 DefectJudgement judge_known_defect(const std::string& defect, const RunTelemetry& t, const verdict::Verdict& v);
 
 // The stall length in ns from a sched_ext exit reason ("... failed to run for
-// 5.123s"); nullopt when the text carries none.
+// 5.123s", "watchdog failed to check in for 5.004s"); nullopt without one.
 std::optional<uint64_t> stall_ns(const std::string& failure);
 
 }  // namespace ktstr::validation

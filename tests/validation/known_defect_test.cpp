@@ -91,6 +91,8 @@ TEST_CASE("without a reported stall length only the ejection's step is explained
   REQUIRE(j.defect_line);
   CHECK(j.unexplained == std::vector<std::string>{"gap cg0/w1 step 0: observed 5100 ms, limit 3000 ms"});
   CHECK(stall_ns("kworker/0:1[12] failed to run for 30.125s") == 30'125'000'000ull);
+  CHECK(stall_ns("sched_ext: qmap: watchdog failed to check in for 5.004s; the scheduler then exited") ==
+        5'004'000'000ull);
   CHECK_FALSE(stall_ns("no duration here"));
   CHECK_FALSE(stall_ns("failed to run for soon"));
 }
