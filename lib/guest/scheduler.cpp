@@ -170,19 +170,23 @@ bool SchedulerRunner::record_end(std::optional<ExitStatus> exited, const std::st
 void SchedulerRunner::record_failure(std::string kind, std::string what, const std::string& report) {
   event(std::move(kind), what);
   if (!report.empty()) event("exit_info", report);
+  {
+    std::lock_guard lk(mu_);
+    tel_.failed = true;
+    tel_.failure = std::move(what);
+  }
+  // Published before the dump: the scenario stops at once instead of starting
+  // its next step on a scheduler that is gone (seen: a step begun 0.3 s after
+  // the ejection). The dump is in place once stop() has joined the monitor.
+  failed_.store(true, std::memory_order_release);
   // SysRq-D: the kernel's sched_ext state dump (empty once fully disabled).
   std::string dump;
   if (auto fd = open_file("/proc/sysrq-trigger", O_WRONLY); fd && write_all(fd->get(), "D")) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     for (auto& l : kmsg_.drain()) dump += l + "\n";
   }
-  {
-    std::lock_guard lk(mu_);
-    tel_.failed = true;
-    tel_.failure = std::move(what);
-    tel_.dump = keep_tail(dump, kMaxDumpBytes);
-  }
-  failed_.store(true, std::memory_order_release);
+  std::lock_guard lk(mu_);
+  tel_.dump = keep_tail(dump, kMaxDumpBytes);
 }
 
 void SchedulerRunner::kill(int sig) {
