@@ -12,9 +12,9 @@ std::vector<std::string> expected_checks(std::string_view mode) {
   if (mode == "sched") return {"scheduler"};
   if (mode == "profile" || mode == "flood") return {};
   // nested_check.cpp main(), in its order.
-  return {"topology/1n1l2c1t", "topology/1n2l2c2t", "topology/2n2l2c1t", "panic",     "timeout",
-          "bench",             "topology/1n2l3c1t", "exit_code",         "scheduler", "topology/1n2l2c1t/vmlinux-pvh",
-          "topology/1n2l2c1t/vmlinux-64bit"};
+  return {"topology/1n1l2c1t", "topology/1n2l2c2t", "topology/2n2l2c1t", "panic",
+          "timeout",           "bench",             "topology/1n2l3c1t", "exit_code",
+          "same_faults",       "scheduler",         "topology/1n2l2c1t/vmlinux-pvh", "topology/1n2l2c1t/vmlinux-64bit"};
 }
 
 namespace {

@@ -11,7 +11,7 @@
 
 namespace ktstr::nested {
 
-// The check ids a mode runs, in order ("" is the full rig: 11 checks; "bench":
+// The check ids a mode runs, in order ("" is the full rig: 12 checks; "bench":
 // bench; "sched": scheduler; the diagnostic modes "profile" and "flood": none).
 std::vector<std::string> expected_checks(std::string_view mode);
 
