@@ -40,7 +40,8 @@ void add_options(CLI::App& app, LauncherArgs& a) {
   app.add_option("--initramfs", a.initramfs, "newc cpio archive(s), comma-separated, unpacked in order")->required();
   app.add_option("--topology", a.topology, "NnLlCcTt: NUMA nodes, LLCs in total, cores per LLC, threads per core");
   app.add_option("--memory", a.memory, "guest RAM in MiB (default: from the initramfs size)");
-  app.add_option("--timeout", a.timeout, "seconds from launch before the VM is killed")->check(CLI::PositiveNumber);
+  app.add_option("--timeout", a.timeout, "seconds from launch before the VM is killed")
+      ->check(CLI::Range(1, 7 * 24 * 3600));
   app.add_option("--engine", a.engine, "auto, qemu or kvm");
   app.add_option("--cmdline", a.cmdline, "extra kernel command-line words");
   app.add_option("--out-dir", a.out_dir, "directory for console.log and qemu.log (default: temporary, kept on failure)");
@@ -85,7 +86,10 @@ RunEnd launch(int argc, char** argv, ktstr::vmm::TestModeOptions& test_mode) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return {.kind = RunEnd::Kind::kNoVerdict, .exit_code = app.exit(e), .reason = e.what()};  // app.exit prints
+    ktstr::vmm::recover_expect_fail(app, test_mode);
+    // app.exit prints the error (or the usage, for --help: exit 0, no run).
+    return {.kind = RunEnd::Kind::kNoVerdict, .exit_code = app.exit(e),
+            .reason = e.get_exit_code() == 0 ? std::string("printed the usage, no run") : std::string(e.what())};
   }
   auto cfg = make_config(args);
   if (!cfg) return ktstr::vmm::launch_error(cfg.error().message);

@@ -126,6 +126,12 @@ void add_test_mode_options(CLI::App& app, TestModeOptions& opt) {
                  "test's source, else 'local')");
 }
 
+void recover_expect_fail(const CLI::App& app, TestModeOptions& opt) {
+  if (!opt.expect_fail.empty()) return;
+  const CLI::Option* o = app.get_option_no_throw("--expect-fail");
+  if (o && !o->results().empty()) opt.expect_fail = o->results().back();
+}
+
 int conclude(const v::RunEnd& end, const TestModeOptions& opt) {
   if (opt.expect_fail.empty()) return end.exit_code;
   auto r = v::apply_expectation(end, opt.expect_fail);

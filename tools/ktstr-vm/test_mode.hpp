@@ -35,6 +35,12 @@ verdict::RunEnd run_test_mode(const VmConfig& cfg, const TestModeOptions& opt);
 // start): prints "ktstr-vm: MESSAGE" and carries the infrastructure code.
 verdict::RunEnd launch_error(const std::string& message);
 
+// After a command-line error: sets opt.expect_fail from the raw value CLI11
+// read for --expect-fail, when an earlier option's conversion or check threw
+// before CLI11 stored it (e.g. --timeout abc), so the expectation still
+// applies to the parse error.
+void recover_expect_fail(const CLI::App& app, TestModeOptions& opt);
+
 // The launcher's exit code for how its run ended: end.exit_code, or with
 // --expect-fail the expectation's (verdict::apply_expectation; its one line
 // printed). main passes every end through here, so no early return (bad
