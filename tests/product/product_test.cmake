@@ -2,7 +2,7 @@
 #   1. install ktstr (BUILD_DIR) to WORK_DIR/prefix
 #   2. configure + build SOURCE_DIR/examples against it (find_package(ktstr))
 #   3. `ctest -N --show-only=json-v1`: every expected name with its labels
-#   4. `ctest -R ktstr/ --output-junit`: all green, the WILL_FAIL test failing
+#   4. `ctest -R ktstr/ --output-junit`: all green, the expect_fail test failing
 #      for its documented reason, the junit file listing every test, and
 #      <CTestMeasurement> values in the output
 # A missing kernel prints "ktstr-product: skip: ..." (CTest skips on it).
@@ -135,4 +135,4 @@ foreach(name IN LISTS names)
     message(FATAL_ERROR "ktstr-product: junit ${junit} lacks ${name}")
   endif()
 endforeach()
-message(STATUS "ktstr-product: ctest -R ktstr/ green; WILL_FAIL case failed for its documented reason")
+message(STATUS "ktstr-product: ctest -R ktstr/ green; expect_fail case failed for its documented reason")
