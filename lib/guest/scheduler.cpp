@@ -13,6 +13,9 @@ namespace ktstr::guest {
 namespace fs = std::filesystem;
 
 namespace {
+// Prefix of every error start() returns before the scheduler ran (start_never_ran).
+constexpr std::string_view kStartPrefix = "starting scheduler";
+
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
@@ -38,13 +41,13 @@ Result<std::unique_ptr<SchedulerRunner>> SchedulerRunner::start(const SchedulerO
   r->tel_.name = fs::path(opts.binary).filename().string();
   if (auto k = KmsgReader::open_at_end(); k) r->kmsg_ = std::move(*k);
   int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe for the scheduler's output");
+  if (pipe2(p, O_CLOEXEC) != 0) return fail_errno(fmt::format("{} {}: pipe for its output", kStartPrefix, opts.binary));
   r->log_read_ = UniqueFd(p[0]);
   UniqueFd log_write(p[1]);
   std::vector<std::string> argv{opts.binary};
   argv.insert(argv.end(), opts.args.begin(), opts.args.end());
   r->proc_ = KTSTR_TRY_CTX(ChildProcess::spawn(argv, {.stdout_fd = log_write.get(), .stderr_fd = log_write.get()}),
-                           "starting scheduler {}", opts.binary);
+                           "{} {}", kStartPrefix, opts.binary);
   log_write.reset();  // EOF reaches the reader when the scheduler exits
   r->event("started", fmt::format("pid {}", r->proc_.pid()));
   r->log_thread_ = std::thread([self = r.get()] {
@@ -60,6 +63,10 @@ Result<std::unique_ptr<SchedulerRunner>> SchedulerRunner::start(const SchedulerO
   });
   KTSTR_TRY_VOID(r->wait_enabled());
   return r;
+}
+
+bool SchedulerRunner::start_never_ran(const Error& e) {
+  return e.message.starts_with(kStartPrefix);
 }
 
 Result<void> SchedulerRunner::wait_enabled() {

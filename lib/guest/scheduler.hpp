@@ -47,6 +47,9 @@ class SchedulerRunner {
   // Starts the scheduler and waits until it is enabled. On failure the error
   // carries the reason and the log tail; telemetry() still describes what happened.
   static Result<std::unique_ptr<SchedulerRunner>> start(const SchedulerOptions& opts);
+  // True when start() failed before the scheduler ran (no pipe, exec failed):
+  // an infrastructure error. Dying or never enabling is the scheduler's own failure.
+  static bool start_never_ran(const Error& e);
   ~SchedulerRunner();
 
   // Starts the monitor thread (after start() succeeded).

@@ -1,7 +1,8 @@
 // `ktstr run` as a user runs it (label vm): the payload init (lib/guest/payload)
 // ends the run when the program ends, stops what it left behind and passes its
 // exit code through; a scheduler that fails during the run fails the run with
-// kExitSchedulerFailed and the kernel's reason, whatever the program returned.
+// kExitSchedulerFailed and the kernel's reason, whatever the program returned
+// (and without starting the program when the scheduler never attached).
 // Each case exits 77 with a one-line reason when no kernel (or no scx_qmap in
 // the kernel cache entry) is available.
 #include <doctest/doctest.h>
@@ -79,4 +80,18 @@ TEST_CASE("a scheduler ejected mid-run fails the run with the kernel's reason al
                                       "exited 0): scheduler scx_qmap ejected by the kernel (scx_bpf_error): "
                                       "sched_ext: BPF scheduler \"qmap\" disabled (scx_bpf_error)",
                                       kExitSchedulerFailed)) != std::string::npos);
+}
+
+TEST_CASE("a scheduler that dies before it attaches fails the run and the program never starts") {
+  const auto kernel = require_kernel();
+  // /bin/false exits 1 at once: the scheduler's failure, not an infrastructure error.
+  const Run r = ktstr_run(kernel, {"--timeout", "120", "--scheduler", "/bin/false", "--", "/bin/sh", "-c",
+                                   "echo program-ran; exit 0"});
+  INFO(r.out.output);
+  CHECK(r.out.status.exited);
+  CHECK(r.out.status.code == kExitSchedulerFailed);
+  CHECK(r.out.output.find(fmt::format("ktstr: exit {}: the scheduler under test did not attach (the program was not "
+                                      "started): scheduler false exited with code 1",
+                                      kExitSchedulerFailed)) != std::string::npos);
+  CHECK(r.out.output.find("program-ran") == std::string::npos);
 }

@@ -3,7 +3,7 @@
 // program with its stdout/stderr streamed to the host as channel frames (or an
 // interactive shell on the console) until the program exits, stop what it left
 // behind, then send the exit code (the program's, or kExitSchedulerFailed when
-// the scheduler under test failed during the run) and power off.
+// the scheduler under test did not attach or failed during the run) and power off.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -174,6 +174,25 @@ int run_shell(pid_t scheduler) {
   }
 }
 
+// Starts the scheduler under test and watches it. One that dies or never
+// enables failed (nullptr, the reason sent to the user, the program never
+// starts); one that could not be executed at all is an infrastructure error.
+Result<std::unique_ptr<SchedulerRunner>> attach_scheduler(const PayloadArgs& a, Channel* ch) {
+  SchedulerOptions so{.binary = a.scheduler, .args = a.sched_args,
+                      .enable_timeout = std::chrono::seconds(a.sched_timeout_s), .run_start_ns = monotonic_ns()};
+  auto sched = SchedulerRunner::start(so);
+  if (!sched && SchedulerRunner::start_never_ran(sched.error())) return std::unexpected(sched.error());
+  if (!sched) {
+    note(ch, fmt::format("ktstr: exit {}: the scheduler under test did not attach (the program was not started): {}\n",
+                         kExitSchedulerFailed, sched.error().message));
+    return nullptr;
+  }
+  (*sched)->watch();
+  note(ch, fmt::format("ktstr: scheduler {} attached (ops {})\n", (*sched)->telemetry().name,
+                       (*sched)->telemetry().ops_name));
+  return std::move(*sched);
+}
+
 Result<int> payload_main(int argc, char** argv, Channel* ch) {
   std::vector<std::string> raw(argv + 1, argv + argc);
   if (access("/ktstr/argv.json", R_OK) == 0) raw = KTSTR_TRY(read_argv_json("/ktstr/argv.json"));
@@ -182,13 +201,7 @@ Result<int> payload_main(int argc, char** argv, Channel* ch) {
   setenv("HOME", "/root", 1);
   setenv("TERM", "linux", 0);
   std::unique_ptr<SchedulerRunner> sched;
-  if (!a.scheduler.empty()) {
-    SchedulerOptions so{.binary = a.scheduler, .args = a.sched_args,
-                        .enable_timeout = std::chrono::seconds(a.sched_timeout_s), .run_start_ns = monotonic_ns()};
-    sched = KTSTR_TRY_CTX(SchedulerRunner::start(so), "scheduler did not attach");
-    sched->watch();
-    note(ch, fmt::format("ktstr: scheduler {} attached (ops {})\n", sched->telemetry().name, sched->telemetry().ops_name));
-  }
+  if (!a.scheduler.empty() && !(sched = KTSTR_TRY(attach_scheduler(a, ch)))) return kExitSchedulerFailed;
   int code = a.program.empty() ? run_shell(sched ? sched->pid() : 0) : KTSTR_TRY(run_program(a.program, ch, sched.get()));
   if (!sched) return code;
   sched->stop();
