@@ -77,7 +77,7 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
                                            }});
     if (!started) {
       // Exec failures are infrastructure; dying or never enabling is the scheduler's.
-      if (started.error().message.starts_with("starting scheduler")) return std::unexpected(started.error());
+      if (SchedulerRunner::start_never_ran(started.error())) return std::unexpected(started.error());
       tel.scheduler.failed = true;
       tel.scheduler.failure = started.error().message;
       return {};

@@ -57,6 +57,11 @@ struct Verdict {
 // One line, no trailing newline: "check subject: observed 2500.0 ms > limit 2000.0 ms (detail)".
 std::string format_violation(const Violation& v);
 
+// "label: text", or text alone when it already starts with label (the
+// guest's scheduler failures read "ejected by the kernel ..."), or label alone
+// when text is empty.
+std::string labelled(std::string_view label, std::string_view text);
+
 void to_json(nlohmann::json& j, const Outcome& o);
 void from_json(const nlohmann::json& j, Outcome& o);
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Violation, check, subject, observed, threshold, unit, detail,
