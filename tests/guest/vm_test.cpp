@@ -239,6 +239,31 @@ TEST_CASE("a declared topology the guest does not have is an infrastructure erro
   CHECK(b.tel.workers.empty());
 }
 
+TEST_CASE("an uneven shape with a memoryless node passes the guest's topology check; llc:1 is the small LLC") {
+  // Node 0: LLC 0 = CPUs 0-2, with RAM; node 1: LLC 1 = CPU 3, no RAM.
+  auto b = boot("2n2l3_1c1t1_0m", {"--scenario", "steady", "--duration", "1s", "--cpuset", "llc:1"});
+  CHECK(b.outcome.guest_exit_code == 0);
+  CHECK(b.tel.error == "");
+  CHECK(b.tel.topology == "2n2l3_1c1t1_0m");
+  CHECK(b.tel.vcpus == 4);
+  check_progress(b.tel);
+  for (const auto& w : b.tel.workers) {
+    CAPTURE(w.pid);
+    CHECK(w.cpuset == std::vector<int>{3});
+    CHECK(w.cpus_used == std::vector<int>{3});
+  }
+}
+
+TEST_CASE("a memoryless node the guest does not have is an infrastructure error") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto b = boot("2n2l2c1t", {"--scenario", "steady", "--duration", "1s"}, std::nullopt, "2n2l2c1t1_0m");
+  CHECK(b.outcome.guest_exit_code == 70);
+  CHECK(b.tel.error.find("topology mismatch: declared 2n2l2c1t1_0m, node 1: guest has memory, declared memoryless") !=
+        std::string::npos);
+  CHECK(b.tel.workers.empty());
+}
+
 TEST_CASE("scx_simple attaches and telemetry arrives") {
   auto kernel = find_kernel();
   if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");

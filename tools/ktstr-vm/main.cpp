@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> guest_args;
   app.add_option("--kernel", kernel, "bzImage to boot")->required();
   app.add_option("--initramfs", initramfs, "newc cpio archive(s), comma-separated, unpacked in order")->required();
-  app.add_option("--topology", topology, "NnLlCcTt: NUMA nodes, LLCs in total, cores per LLC, threads per core");
+  app.add_option("--topology", topology,
+                 "NnLlCcTt: NUMA nodes, LLCs in total, cores per LLC, threads per core; uneven shapes list a "
+                 "field (1n2l3_1c1t), an m field gives RAM shares (2n2l2c1t1_0m); README \"Topology strings\"");
   app.add_option("--memory", memory, "guest RAM in MiB (default: from the initramfs size)");
   app.add_option("--timeout", timeout, "seconds from launch before the VM is killed")->check(CLI::PositiveNumber);
   app.add_option("--engine", engine, "auto, qemu or kvm");
