@@ -99,6 +99,10 @@ nlohmann::json sysfs_topology() {
   }
   j["nodes"] = nodes;
   j["node_mem_kb"] = mem;
+  // The kernel's node states (Documentation/ABI/stable/sysfs-devices-node):
+  // N_MEMORY and N_CPU as node lists, what libnuma and schedulers read.
+  j["node_has_memory"] = slurp("/sys/devices/system/node/has_memory");
+  j["node_has_cpu"] = slurp("/sys/devices/system/node/has_cpu");
   return j;
 }
 

@@ -226,6 +226,8 @@ TEST_CASE("topology comparison names every differing field") {
       {"possible", "0-3"},
       {"nodes", {{"0", "0-3"}}},
       {"node_mem_kb", {{"0", 241308}}},
+      {"node_has_memory", "0"},
+      {"node_has_cpu", "0"},
       {"cpus",
        {{{"cpu", 0}, {"core_id", "0"}, {"package_id", "0"}, {"thread_siblings", "0-1"}, {"llc_shared", "0-1"}},
         {{"cpu", 1}, {"core_id", "0"}, {"package_id", "0"}, {"thread_siblings", "0-1"}, {"llc_shared", "0-1"}},
@@ -252,6 +254,8 @@ TEST_CASE("topology comparison of an uneven shape with a memoryless node") {
       {"possible", "0-2"},
       {"nodes", {{"0", "0-1"}, {"1", "2"}}},
       {"node_mem_kb", {{"0", 241308}, {"1", 0}}},
+      {"node_has_memory", "0"},
+      {"node_has_cpu", "0-1"},
       {"cpus",
        {{{"cpu", 0}, {"core_id", "0"}, {"package_id", "0"}, {"thread_siblings", "0"}, {"llc_shared", "0-1"}},
         {{"cpu", 1}, {"core_id", "1"}, {"package_id", "0"}, {"thread_siblings", "1"}, {"llc_shared", "0-1"}},
@@ -266,4 +270,9 @@ TEST_CASE("topology comparison of an uneven shape with a memoryless node") {
   bad["node_mem_kb"].erase("1");
   CHECK(ktstr::vmmtest::topology_mismatches(topo, bad) ==
         std::vector<std::string>{"node 1 RAM: guest <missing>, declared no memory"});
+  bad = good;
+  bad["node_has_memory"] = "0-1";  // the kernel counts node 1 as having memory
+  bad.erase("node_has_cpu");
+  CHECK(ktstr::vmmtest::topology_mismatches(topo, bad) ==
+        std::vector<std::string>{"nodes with memory: guest 0-1, declared 0", "nodes with CPUs: guest <missing>, declared 0-1"});
 }

@@ -55,6 +55,11 @@ std::vector<std::string> topology_mismatches(const Topology& topo, const nlohman
            format_cpu_list(topo.cpus_of_node(n)));
     expect(fmt::format("node {} RAM", n), memory_of(reported, n), topo.memoryless(n) ? "no memory" : "memory");
   }
+  std::vector<int> with_memory;
+  for (int n = 0; n < topo.nodes(); ++n)
+    if (!topo.memoryless(n)) with_memory.push_back(n);
+  expect("nodes with memory", str_field(reported, "node_has_memory"), format_cpu_list(with_memory));
+  expect("nodes with CPUs", str_field(reported, "node_has_cpu"), format_cpu_list(all_cpus(topo.nodes())));
   return bad;
 }
 

@@ -17,7 +17,8 @@ namespace ktstr::vmmtest {
 // place = topo.place(cpu): package_id = place.llc (one socket per LLC),
 // core_id = place.core, thread_siblings = cpus_of_core, llc_shared =
 // cpus_of_llc(place.llc); node n's cpulist = cpus_of_node(n), and its
-// MemTotal is 0 exactly when the node is declared memoryless.
+// MemTotal is 0 exactly when the node is declared memoryless; the node
+// states has_memory = the nodes declared with RAM, has_cpu = every node.
 std::vector<std::string> topology_mismatches(const Topology& topo, const nlohmann::json& reported);
 
 }  // namespace ktstr::vmmtest

@@ -35,7 +35,7 @@ const std::vector<Preset>& presets() {
       make("2n2l2c1t", "two NUMA nodes"),
       make("2n2l3_1c1t", "nodes of 3 CPUs and 1"),
       make("2n2l2c1t1_0m", "memoryless NUMA node"),
-      make("2n1_2l2_1_1c1t", "uneven nodes and LLCs (2 | 1+1)"),
+      make("2n1_2l2_1_1c1t", "node 0: one LLC of 2; node 1: two LLCs of 1"),
       make("1n2l2c2t", "two LLCs with SMT"),
       make("1n4l2c1t", "many small LLCs"),
       make("2n4l2c2t", "NUMA, LLCs and SMT"),
@@ -48,7 +48,7 @@ const std::vector<Preset>& presets() {
       make("2n32l2c1t", "64 vCPUs, 32 small LLCs"),
       make("2n8l8c2t", "128 vCPUs"),
       make("4n12l8c2t", "192 vCPUs, 12 LLCs over 4 nodes"),
-      make("2n6l21c2t", "252 vCPUs, uneven LLC width"),
+      make("2n6l21c2t", "252 vCPUs (the limit), 21-core LLCs"),
   };
   return kPresets;
 }
