@@ -11,6 +11,7 @@
 
 #include "base/fd.hpp"
 #include "base/process.hpp"
+#include "host/gauntlet/gauntlet.hpp"
 #include "vmm/kvm/acpi/tables.hpp"
 #include "vmm/kvm/layout.hpp"
 
@@ -256,4 +257,25 @@ TEST_CASE("SRAT: LLCs not dividing over nodes, SMT-4, 192 vCPUs") {
   CHECK(v.cpu_domain.at(191) == 3);   // LLC 11, node 3
   CHECK(v.cpu_domain.at(48) == 1);    // LLC 3 = node 1's first
   for (int node = 0; node < 4; ++node) CHECK(bytes_of(v.memory, node) == (1ull << 30));
+}
+
+// The own engine must present every gauntlet preset exactly: each declared
+// CPU's APIC ID in its node's SRAT domain and no other CPU, RAM only on the
+// nodes declared with memory, tables iasl accepts.
+TEST_CASE("every gauntlet preset: SRAT places exactly the declared CPUs, RAM only where declared") {
+  for (const auto& preset : gauntlet::presets()) {
+    const Topology& t = preset.topology;
+    CAPTURE(t.str());
+    const auto l = ApicLayout::of(t);
+    std::map<uint32_t, uint32_t> expected;
+    for (int cpu = 0; cpu < t.vcpus(); ++cpu) expected[l.apic_id(cpu)] = static_cast<uint32_t>(t.place(cpu).node);
+    CHECK(expected.size() == static_cast<size_t>(t.vcpus()));  // APIC IDs are distinct
+    const auto mem = split_memory_by_node(kFourGiB, t);
+    const Bytes srat = build_srat(l, mem);
+    const SratView view = decode_srat(srat);
+    CHECK(view.cpu_domain == expected);
+    for (int n = 0; n < t.nodes(); ++n) CHECK((bytes_of(view.memory, n) == 0) == t.memoryless(n));
+    check_clean(disassemble("srat", srat));
+    check_clean(disassemble("apic", build_madt(l)));
+  }
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "host/gauntlet/gauntlet.hpp"
 #include "vmm/kvm/cpuid.hpp"
 
 using namespace ktstr;
@@ -206,5 +207,14 @@ TEST_CASE("SMT-4: four threads share a core in 0BH and 8000_001EH") {
     CHECK(((reg(amd, 0x8000001e, 0, EBX) >> 8) & 0xff) == 3);
     const auto intel = cpuid_for_vcpu(intel_supported(), l, cpu);
     CHECK(((reg(intel, 4, 0, EAX) >> 14) & 0xfff) == 3);  // L1d shared by the 4 threads
+  }
+}
+
+TEST_CASE("every gauntlet preset decodes back to its declaration, Intel and AMD") {
+  for (const auto& preset : gauntlet::presets()) {
+    const std::string t = preset.topology.str();
+    CAPTURE(t);
+    check_roundtrip(intel_supported(), t.c_str());
+    check_roundtrip(amd_supported(), t.c_str());
   }
 }
