@@ -279,6 +279,23 @@ TEST_CASE("scx_simple attaches and telemetry arrives") {
   check_progress(b.tel);
 }
 
+TEST_CASE("scx_simple runs on uneven LLCs with a memoryless node") {
+  // A BPF scheduler allocating per node or per LLC meets a node without RAM
+  // and an LLC of one CPU here; it must attach and keep every worker running.
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scx_simple(*kernel);
+  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+  auto b = boot("2n2l3_1c1t1_0m", {"--scenario", "steady", "--duration", "2s"}, sched);
+  CHECK(b.tel.error == "");
+  CHECK(b.tel.topology == "2n2l3_1c1t1_0m");
+  CHECK(b.tel.scheduler.attached);
+  CHECK(b.tel.scheduler.ops_name == "simple");
+  CHECK(!b.tel.scheduler.failed);
+  CHECK(b.outcome.guest_exit_code == 0);
+  check_progress(b.tel);
+}
+
 TEST_CASE("kill -9 of scx_simple mid-run is reported as scheduler death with the kernel's reason") {
   auto kernel = find_kernel();
   if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
