@@ -264,36 +264,37 @@ TEST_CASE("a memoryless node the guest does not have is an infrastructure error"
   CHECK(b.tel.workers.empty());
 }
 
-TEST_CASE("scx_simple attaches and telemetry arrives") {
+namespace {
+
+// `steady` under the kernel entry's scx_simple on `topology`: attached as
+// "simple", not failed, exit 0, every worker progressed.
+Boot steady_under_scx_simple(const std::string& topology, const std::string& duration) {
   auto kernel = find_kernel();
   if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
   auto sched = find_scx_simple(*kernel);
   if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
-  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "3s"}, sched);
+  auto b = boot(topology, {"--scenario", "steady", "--duration", duration}, sched);
   CHECK(b.tel.error == "");
+  CHECK(b.tel.topology == topology);
   CHECK(b.tel.scheduler.attached);
   CHECK(b.tel.scheduler.ops_name == "simple");
   CHECK(!b.tel.scheduler.failed);
-  MESSAGE(fmt::format("scx_simple enabled {} ms after start", attach_ms(b.tel.scheduler)));
   CHECK(b.outcome.guest_exit_code == 0);
   check_progress(b.tel);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("scx_simple attaches and telemetry arrives") {
+  auto b = steady_under_scx_simple("1n1l2c1t", "3s");
+  MESSAGE(fmt::format("scx_simple enabled {} ms after start", attach_ms(b.tel.scheduler)));
 }
 
 TEST_CASE("scx_simple runs on uneven LLCs with a memoryless node") {
   // A BPF scheduler allocating per node or per LLC meets a node without RAM
   // and an LLC of one CPU here; it must attach and keep every worker running.
-  auto kernel = find_kernel();
-  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
-  auto sched = find_scx_simple(*kernel);
-  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
-  auto b = boot("2n2l3_1c1t1_0m", {"--scenario", "steady", "--duration", "2s"}, sched);
-  CHECK(b.tel.error == "");
-  CHECK(b.tel.topology == "2n2l3_1c1t1_0m");
-  CHECK(b.tel.scheduler.attached);
-  CHECK(b.tel.scheduler.ops_name == "simple");
-  CHECK(!b.tel.scheduler.failed);
-  CHECK(b.outcome.guest_exit_code == 0);
-  check_progress(b.tel);
+  steady_under_scx_simple("2n2l3_1c1t1_0m", "2s");
 }
 
 TEST_CASE("kill -9 of scx_simple mid-run is reported as scheduler death with the kernel's reason") {

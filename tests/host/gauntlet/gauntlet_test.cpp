@@ -36,22 +36,24 @@ bool any_preset(const std::function<bool(const ktstr::Topology&)>& pred) {
   return std::any_of(ps.begin(), ps.end(), [&](const g::Preset& p) { return pred(p.topology); });
 }
 
-bool uneven_llcs(const ktstr::Topology& t) {
-  for (int k = 1; k < t.llcs(); ++k)
-    if (t.cores_of_llc(k) != t.cores_of_llc(0)) return true;
+// Whether value(i) differs from value(0) for some i in 1..count-1.
+template <typename F>
+bool uneven(int count, F value) {
+  for (int i = 1; i < count; ++i)
+    if (value(i) != value(0)) return true;
   return false;
+}
+
+bool uneven_llcs(const ktstr::Topology& t) {
+  return uneven(t.llcs(), [&](int k) { return t.cores_of_llc(k); });
 }
 
 bool uneven_nodes(const ktstr::Topology& t) {
-  for (int n = 1; n < t.nodes(); ++n)
-    if (t.cpus_of_node(n).size() != t.cpus_of_node(0).size()) return true;
-  return false;
+  return uneven(t.nodes(), [&](int n) { return t.cpus_of_node(n).size(); });
 }
 
 bool uneven_llc_counts(const ktstr::Topology& t) {
-  for (int n = 1; n < t.nodes(); ++n)
-    if (t.llcs_of_node(n) != t.llcs_of_node(0)) return true;
-  return false;
+  return uneven(t.nodes(), [&](int n) { return t.llcs_of_node(n); });
 }
 
 bool has_memoryless(const ktstr::Topology& t) {
