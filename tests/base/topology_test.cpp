@@ -41,7 +41,7 @@ TEST_CASE("uniform strings parse and format unchanged") {
   CHECK(*Topology::uniform(2, 4, 2, 2) == t);
 }
 
-TEST_CASE("uneven fields are lists; the canonical form collapses equal lists") {
+TEST_CASE("uneven fields are lists and the canonical form collapses equal lists") {
   auto t = parsed("2n2_1l3_1_2c1t");
   CHECK(t.nodes() == 2);
   CHECK(t.llcs() == 3);

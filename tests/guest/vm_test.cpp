@@ -239,7 +239,7 @@ TEST_CASE("a declared topology the guest does not have is an infrastructure erro
   CHECK(b.tel.workers.empty());
 }
 
-TEST_CASE("an uneven shape with a memoryless node passes the guest's topology check; llc:1 is the small LLC") {
+TEST_CASE("an uneven shape with a memoryless node passes the guest's topology check and llc:1 is the small LLC") {
   // Node 0: LLC 0 = CPUs 0-2, with RAM; node 1: LLC 1 = CPU 3, no RAM.
   auto b = boot("2n2l3_1c1t1_0m", {"--scenario", "steady", "--duration", "1s", "--cpuset", "llc:1"});
   CHECK(b.outcome.guest_exit_code == 0);
