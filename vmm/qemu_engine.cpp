@@ -34,7 +34,7 @@ class QemuEngine final : public VmEngine {
                                   .accel = e->accel_,
                                   .topology = cfg.topology,
                                   .memory = spec.memory,
-                                  .memory_files = e->ram_paths(),
+                                  .memory_files = e->ram_paths_,
                                   .kernel = std::filesystem::absolute(cfg.kernel).string(),
                                   .initrd = spec.initrd.string(),
                                   .cmdline = spec.cmdline,
@@ -100,16 +100,18 @@ class QemuEngine final : public VmEngine {
   Result<void> create_ram(const MemoryPlan& mem) {
     static std::atomic<int> run_counter{0};
     const int run_id = run_counter++;
-    for (size_t n = 0; n < mem.node_bytes.size(); ++n)
+    // A memoryless node has no file (and an empty path); node 0 always has
+    // memory, so ram_.front() is node 0's file, the one holding the ring.
+    for (size_t n = 0; n < mem.node_bytes.size(); ++n) {
+      if (mem.node_bytes[n] == 0) {
+        ram_paths_.emplace_back();
+        continue;
+      }
       ram_.push_back(KTSTR_TRY(
           ShmFile::create(fmt::format("/dev/shm/ktstr-{}-{}-node{}", ::getpid(), run_id, n), mem.node_bytes[n])));
+      ram_paths_.push_back(ram_.back().path().string());
+    }
     return {};
-  }
-
-  [[nodiscard]] std::vector<std::string> ram_paths() const {
-    std::vector<std::string> out;
-    for (const auto& f : ram_) out.push_back(f.path().string());
-    return out;
   }
 
   // The last lines QEMU wrote to its stderr, for a launch failure.
@@ -124,6 +126,7 @@ class QemuEngine final : public VmEngine {
   bool interactive_ = false;
   std::filesystem::path log_path_;
   std::vector<ShmFile> ram_;
+  std::vector<std::string> ram_paths_;  // per NUMA node; empty for a memoryless node
   std::vector<std::string> argv_;
   ChildProcess qemu_;
   std::optional<ExitStatus> status_;

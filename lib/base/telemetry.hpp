@@ -95,7 +95,7 @@ struct AssertionTelemetry {
 // Everything the guest reports about one test run.
 struct RunTelemetry {
   std::string test;
-  std::string topology;         // declared "NnLlCcTt"
+  std::string topology;         // declared topology, canonical string ("1n2l4c2t", "1n2l3_1c1t")
   int vcpus = 0;
   bool debug_kernel = false;
   uint64_t duration_ns = 0;     // whole run

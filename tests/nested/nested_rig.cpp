@@ -111,10 +111,11 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
 // argv[1] == "bench": only the boot-time bench (bench/kvm), more rounds;
 // "profile": one verbose boot per engine (where kernel init spends its time);
 // "flood": per-engine count of spontaneous stops under a console flood;
-// "sched": only the scx_simple check.
+// "sched": only the scx_simple check;
+// "topo": only the uneven gauntlet shapes' topology checks.
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  const bool bench = mode == "bench" || mode == "profile" || mode == "flood" || mode == "sched";
+  const bool bench = mode == "bench" || mode == "profile" || mode == "flood" || mode == "sched" || mode == "topo";
   const char* opt_in = std::getenv("KTSTR_NESTED");
   if (!opt_in || std::string(opt_in) != "1") return skip("nested KVM rig is opt-in (takes minutes): set KTSTR_NESTED=1");
   const char* hk = std::getenv("KTSTR_HOST_KERNEL");

@@ -19,3 +19,7 @@ KTSTR_TEST(with_sched, {.topology = {2, 4, 2, 2},
 
 KTSTR_TEST(expected_to_fail, {.topology = "1n1l1c1t", .scheduler = &sample_sched, .expect_fail = "stall",
                                .attach_timeout_s = 120}) {}
+
+// An uneven shape (LLCs of 3 and 1 cores on two nodes, node 1 memoryless),
+// written in a non-canonical form: the listing and names use the canonical one.
+KTSTR_TEST(uneven_shape, {.topology = "2n1_1l3_1c1t2_0m"}) {}

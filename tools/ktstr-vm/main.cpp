@@ -38,7 +38,9 @@ struct LauncherArgs {
 void add_options(CLI::App& app, LauncherArgs& a) {
   app.add_option("--kernel", a.kernel, "bzImage to boot")->required();
   app.add_option("--initramfs", a.initramfs, "newc cpio archive(s), comma-separated, unpacked in order")->required();
-  app.add_option("--topology", a.topology, "NnLlCcTt: NUMA nodes, LLCs in total, cores per LLC, threads per core");
+  app.add_option("--topology", a.topology,
+                 "NnLlCcTt: NUMA nodes, LLCs in total, cores per LLC, threads per core; uneven shapes list a "
+                 "field (1n2l3_1c1t), an m field gives RAM shares (2n2l2c1t1_0m); README \"Topology strings\"");
   app.add_option("--memory", a.memory, "guest RAM in MiB (default: from the initramfs size)");
   app.add_option("--timeout", a.timeout, "seconds from launch before the VM is killed")
       ->check(CLI::Range(1, 7 * 24 * 3600));

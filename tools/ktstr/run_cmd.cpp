@@ -65,7 +65,7 @@ Result<payload::RunRequest> make_request(const RunArgs& a) {
 
 void add_vm_options(CLI::App* c, RunArgs& a) {
   c->add_option("--kernel", a.kernel, "Kernel: version, tarball, source dir, cache key or bzImage (default: resolution chain)");
-  c->add_option("--topology", a.topology, "Guest topology NnLlCcTt")->capture_default_str();
+  c->add_option("--topology", a.topology, "Guest topology NnLlCcTt, or an uneven shape such as 1n2l3_1c1t (README \"Topology strings\")")->capture_default_str();
   c->add_option("--memory", a.memory_mib, "Guest memory in MiB (default: sized from the initramfs)");
   c->add_option("--timeout", a.timeout_s, "Kill the VM after this many seconds")->capture_default_str();
   c->add_option("--engine", a.engine, "auto|qemu|kvm")->capture_default_str();

@@ -41,7 +41,9 @@ using Context = guest::GuestContext;
 // the layers built-in -> scheduler -> test.
 using ThresholdSet = nlohmann::json;
 
-// A declared topology: "1n2l4c2t" or {.nodes = 1, .llcs = 2, .cores = 4, .threads = 2}.
+// A declared topology: a string of the topology grammar ("1n2l4c2t", or an
+// uneven shape such as "1n2l3_1c1t"; README "Topology strings") or the
+// uniform {.nodes = 1, .llcs = 2, .cores = 4, .threads = 2}.
 struct TopologySpec {
   int nodes = 1, llcs = 1, cores = 2, threads = 1;
   TopologySpec() = default;
