@@ -29,8 +29,9 @@ std::vector<std::string> split_commas(const std::string& s) {
 
 int main(int argc, char** argv) {
   CLI::App app{"ktstr-vm: boot a kernel in a VM with a declared CPU topology and run its initramfs's /init"};
-  std::string kernel, initramfs, topology = "1n1l1c1t", engine = "auto", cmdline, out_dir;
+  std::string kernel, initramfs, topology = "1n1l1c1t", engine = "auto", cmdline, out_dir, vmlinux;
   uint64_t memory = 0;
+  int monitor_ms = 100;
   int timeout = 300;
   bool console = false;
   std::vector<std::string> guest_args;
@@ -43,6 +44,10 @@ int main(int argc, char** argv) {
   app.add_option("--cmdline", cmdline, "extra kernel command-line words");
   app.add_option("--out-dir", out_dir, "directory for console.log and qemu.log (default: temporary, kept on failure)");
   app.add_flag("--console", console, "echo the guest console (ttyS0) to stderr");
+  app.add_option("--monitor-period", monitor_ms,
+                 "host-side monitor: ms between samples of every guest CPU's runqueue; 0 turns it off")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--vmlinux", vmlinux, "the kernel's vmlinux for the monitor (default: next to --kernel)");
   app.add_option("guest_args", guest_args, "arguments for the guest (after --)");
   ktstr::vmm::TestModeOptions test_mode;
   ktstr::vmm::add_test_mode_options(app, test_mode);
@@ -65,7 +70,9 @@ int main(int argc, char** argv) {
                            .extra_cmdline = cmdline,
                            .guest_args = guest_args,
                            .out_dir = out_dir,
-                           .echo_console = console};
+                           .echo_console = console,
+                           .monitor_period = std::chrono::milliseconds(monitor_ms),
+                           .vmlinux = vmlinux};
   for (auto& a : split_commas(initramfs)) cfg.initramfs.emplace_back(a);
   // A directory names a kernel build tree or cache entry holding bzImage.
   if (std::filesystem::is_directory(cfg.kernel)) {

@@ -83,7 +83,8 @@ v::VmFacts vm_facts(const VmOutcome& o, const Collected& got) {
           .timeout = o.kind == Kind::kTimeout,
           .guest_exit_code = o.kind == Kind::kExited ? std::optional(o.guest_exit_code) : std::nullopt,
           .no_result = !got.telemetry,
-          .infra_error = infra};
+          .infra_error = infra,
+          .monitor = o.monitor};
 }
 
 std::string rerun_command(const VmConfig& cfg, const TestModeOptions& opt) {

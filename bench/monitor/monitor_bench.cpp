@@ -1,0 +1,111 @@
+// What the host-side monitor costs and what it sees in healthy runs.
+// Boots the scenario guest ROUNDS times with the monitor on and ROUNDS times
+// off, alternating (on/off, then off/on, ...) so host load drifts hit both
+// alike, and prints the median wall time of each and their ratio. Every
+// monitored run also prints its longest rq-clock stall with runnable tasks
+// and its longest idle-while-waiting episode (the verdict's own checks with
+// a limit of 0), which is how the checks' defaults were chosen.
+//
+// usage: monitor_bench [ROUNDS] [SCHEDULER] [TOPOLOGY] [SCENARIOS] [DURATION]
+//   defaults: 5 eevdf 1n1l2c1t steady 3s; SCHEDULER eevdf or a kernel-tree
+//   example (scx_simple, ...) from the kernel cache entry's schedulers/.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/exit_codes.hpp"
+#include "host/verdict/checks.hpp"
+#include "initramfs/initramfs.hpp"
+#include "test_env.hpp"
+#include "vmm/vm.hpp"
+
+namespace fs = std::filesystem;
+using namespace ktstr;
+
+namespace {
+
+struct Run {
+  double wall_s = 0;
+  bool ok = false;
+  MonitorLog log;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// The longest episode a check sees, in ms (its violations at limit 0).
+double longest(const MonitorLog& log, verdict::CheckFn check, const verdict::Thresholds& th) {
+  verdict::VmFacts f{.monitor = log};
+  double worst = 0;
+  for (const auto& v : check(RunTelemetry{}, f, th)) worst = std::max(worst, v.observed.value_or(0));
+  return worst;
+}
+
+Run run_once(vmm::VmConfig cfg, bool monitor) {
+  cfg.monitor_period = monitor ? std::chrono::milliseconds(100) : std::chrono::milliseconds(0);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto out = vmm::run_vm(cfg, {});
+  Run r{.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  if (!out) {
+    fmt::print("  run failed: {}\n", out.error().message);
+    return r;
+  }
+  r.ok = out->exit_code() == kExitPass;
+  r.log = std::move(out->monitor);
+  return r;
+}
+
+void report(int round, bool monitor, const Run& r) {
+  if (!monitor) {
+    fmt::print("round {} off: wall {:.2f} s{}\n", round, r.wall_s, r.ok ? "" : " (guest did not pass)");
+    return;
+  }
+  const double stall = longest(r.log, verdict::check_rq_stall, {.max_rq_stall_ms = 0});
+  const double idle = longest(r.log, verdict::check_idle_waiting, {.max_idle_waiting_ms = 0});
+  fmt::print("round {} on:  wall {:.2f} s, {} samples, {} bytes of JSON, longest rq stall {:.0f} ms, longest "
+             "idle-while-waiting {:.0f} ms{}{}\n",
+             round, r.wall_s, r.log.samples.size(), nlohmann::json(r.log).dump().size(), stall, idle,
+             r.ok ? "" : " (guest did not pass)", r.log.error.empty() ? "" : " [" + r.log.error + "]");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::stoi(argv[1]) : 5;
+  const std::string sched = argc > 2 ? argv[2] : "eevdf";
+  const std::string topo = argc > 3 ? argv[3] : "1n1l2c1t";
+  const std::string scenarios = argc > 4 ? argv[4] : "steady";
+  const std::string duration = argc > 5 ? argv[5] : "3s";
+  auto kernel = vmmtest::find_kernel();
+  if (!kernel) {
+    fmt::print("skip: no kernel\n");
+    return kExitSkip;
+  }
+  initramfs::Spec spec;
+  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
+  std::vector<std::string> args{"--scenario", scenarios, "--duration", duration, "--topology", topo};
+  if (sched != "eevdf") {
+    spec.add_binary(kernel->parent_path() / "schedulers" / sched, "/bin/" + sched);
+    args.insert(args.end(), {"--scheduler", "/bin/" + sched});
+  }
+  const fs::path cpio = vmmtest::self_dir() / "monitor_bench.cpio";
+  if (auto b = initramfs::build(spec, cpio); !b) return report_failure("monitor_bench", b.error().message, kExitInfra);
+  vmm::VmConfig cfg{.kernel = *kernel, .initramfs = {cpio}, .topology = *Topology::parse(topo),
+                    .timeout = std::chrono::seconds(600), .guest_args = args, .quiet = true};
+  if (const int n = cfg.topology.vcpus(); sched == "scx_central")  // as tests/validation boots it
+    cfg.extra_cmdline = n > 2 ? fmt::format("nohz_full=1-{}", n - 1) : "nohz_full=1";
+  std::vector<double> on, off;
+  for (int i = 0; i < rounds; ++i) {
+    for (bool monitor : {i % 2 == 0, i % 2 != 0}) {
+      const Run r = run_once(cfg, monitor);
+      report(i, monitor, r);
+      (monitor ? on : off).push_back(r.wall_s);
+    }
+  }
+  fmt::print("{} {} {} {} x{}: median wall with monitor {:.3f} s, without {:.3f} s, ratio {:.3f}\n", sched, topo,
+             scenarios, duration, rounds, median(on), median(off), median(on) / median(off));
+  return kExitPass;
+}
