@@ -6,9 +6,10 @@
 // and its longest idle-while-waiting episode (the verdict's own checks with
 // a limit of 0), which is how the checks' defaults were chosen.
 //
-// usage: monitor_bench [ROUNDS] [SCHEDULER] [TOPOLOGY] [SCENARIOS] [DURATION]
+// usage: monitor_bench [ROUNDS] [SCHEDULER] [TOPOLOGY] [SCENARIOS] [DURATION] [on]
 //   defaults: 5 eevdf 1n1l2c1t steady 3s; SCHEDULER eevdf or a kernel-tree
-//   example (scx_simple, ...) from the kernel cache entry's schedulers/.
+//   example (scx_simple, ...) from the kernel cache entry's schedulers/;
+//   "on": monitored runs only (the episodes, no cost figure).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -65,9 +66,15 @@ void report(int round, bool monitor, const Run& r) {
   }
   const double stall = longest(r.log, verdict::check_rq_stall, {.max_rq_stall_ms = 0});
   const double idle = longest(r.log, verdict::check_idle_waiting, {.max_idle_waiting_ms = 0});
-  fmt::print("round {} on:  wall {:.2f} s, {} samples, {} bytes of JSON, longest rq stall {:.0f} ms, longest "
-             "idle-while-waiting {:.0f} ms{}{}\n",
-             round, r.wall_s, r.log.samples.size(), nlohmann::json(r.log).dump().size(), stall, idle,
+  const double first = r.log.samples.empty() ? 0 : static_cast<double>(r.log.samples.front().t_ns) / 1e9;
+  fmt::print("round {} on:  wall {:.2f} s, {} samples from {:.2f} s (first frame {:.2f} s, exit {:.2f} s), {} bytes "
+             "of JSON, setup {:.1f} ms, sampling {:.1f} us/sample, longest rq stall {:.0f} ms, longest idle-while-waiting "
+             "{:.0f} ms{}{}\n",
+             round, r.wall_s, r.log.samples.size(), first, static_cast<double>(r.log.hello_ns) / 1e9,
+             static_cast<double>(r.log.exit_ns) / 1e9, nlohmann::json(r.log).dump().size(),
+             static_cast<double>(r.log.setup_ns) / 1e6,
+             static_cast<double>(r.log.sampling_ns) / 1e3 / static_cast<double>(std::max<size_t>(1, r.log.samples.size())),
+             stall, idle,
              r.ok ? "" : " (guest did not pass)", r.log.error.empty() ? "" : " [" + r.log.error + "]");
 }
 
@@ -79,6 +86,7 @@ int main(int argc, char** argv) {
   const std::string topo = argc > 3 ? argv[3] : "1n1l2c1t";
   const std::string scenarios = argc > 4 ? argv[4] : "steady";
   const std::string duration = argc > 5 ? argv[5] : "3s";
+  const bool only_on = argc > 6 && std::string_view(argv[6]) == "on";
   auto kernel = vmmtest::find_kernel();
   if (!kernel) {
     fmt::print("skip: no kernel\n");
@@ -99,12 +107,14 @@ int main(int argc, char** argv) {
     cfg.extra_cmdline = n > 2 ? fmt::format("nohz_full=1-{}", n - 1) : "nohz_full=1";
   std::vector<double> on, off;
   for (int i = 0; i < rounds; ++i) {
-    for (bool monitor : {i % 2 == 0, i % 2 != 0}) {
+    const std::vector<bool> order = only_on ? std::vector{true} : std::vector{i % 2 == 0, i % 2 != 0};
+    for (bool monitor : order) {
       const Run r = run_once(cfg, monitor);
       report(i, monitor, r);
       (monitor ? on : off).push_back(r.wall_s);
     }
   }
+  if (only_on) return kExitPass;
   fmt::print("{} {} {} {} x{}: median wall with monitor {:.3f} s, without {:.3f} s, ratio {:.3f}\n", sched, topo,
              scenarios, duration, rounds, median(on), median(off), median(on) / median(off));
   return kExitPass;

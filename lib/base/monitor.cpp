@@ -67,6 +67,8 @@ void to_json(nlohmann::json& j, const MonitorLog& m) {
                      {"halvings", m.halvings},
                      {"hello_ns", m.hello_ns},
                      {"exit_ns", m.exit_ns},
+                     {"setup_ns", m.setup_ns},
+                     {"sampling_ns", m.sampling_ns},
                      {"columns", std::vector<std::string>(std::begin(kCpuSampleColumns), std::end(kCpuSampleColumns))},
                      {"samples", m.samples}};
 }
@@ -78,6 +80,8 @@ void from_json(const nlohmann::json& j, MonitorLog& m) {
   m.halvings = j.value("halvings", uint32_t{0});
   m.hello_ns = j.value("hello_ns", uint64_t{0});
   m.exit_ns = j.value("exit_ns", uint64_t{0});
+  m.setup_ns = j.value("setup_ns", uint64_t{0});
+  m.sampling_ns = j.value("sampling_ns", uint64_t{0});
   if (auto it = j.find("samples"); it != j.end() && it->is_array()) it->get_to(m.samples);
 }
 

@@ -57,6 +57,8 @@ struct MonitorLog {
   uint32_t halvings = 0;    // times the log was halved to stay within kMaxMonitorSamples
   uint64_t hello_ns = 0;    // host time since launch when the guest's first frame arrived; 0 none
   uint64_t exit_ns = 0;     // host time since launch when the guest's exit frame arrived; 0 none
+  uint64_t setup_ns = 0;    // host time spent reading vmlinux (overlapping the boot) and finding the kernel
+  uint64_t sampling_ns = 0; // host time spent taking the samples
   std::vector<MonitorSample> samples;  // in time order
 
   // Appends s; when the log is full, first drops every other sample (the

@@ -1,5 +1,6 @@
 #include "vmm/monitor/monitor.hpp"
 
+#include <chrono>
 #include <fstream>
 
 #include "vmm/monitor/kernel_btf.hpp"
@@ -11,14 +12,13 @@ namespace ktstr::vmm::monitor {
 
 namespace fs = std::filesystem;
 
-// What vmlinux says about the kernel, read once per run.
-struct Kernel {
-  KernelImage image;
-  KernelLayout layout;
-  std::optional<int> hz;
-};
-
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t ns_since(Clock::time_point t0) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+}
 
 bool is_elf(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -26,13 +26,15 @@ bool is_elf(const fs::path& p) {
   return in.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) == "\x7f" "ELF";
 }
 
-Result<std::unique_ptr<Kernel>> read_kernel(const fs::path& vmlinux) {
+Result<Kernel> read_kernel(const fs::path& vmlinux) {
+  const auto t0 = Clock::now();
   const auto names = sampler_symbols();
-  auto k = std::make_unique<Kernel>();
-  k->image = KTSTR_TRY(read_kernel_image(vmlinux, names));
+  Kernel k;
+  k.image = KTSTR_TRY(read_kernel_image(vmlinux, names));
   const auto btf = KTSTR_TRY(KernelBtf::open(vmlinux));
-  k->layout = KTSTR_TRY(resolve_layout(btf));
-  k->hz = config_hz(vmlinux.parent_path() / ".config");
+  k.layout = KTSTR_TRY(resolve_layout(btf));
+  k.hz = config_hz(vmlinux.parent_path() / ".config");
+  k.read_ns = ns_since(t0);
   return k;
 }
 
@@ -60,14 +62,13 @@ Monitor Monitor::open(const MonitorConfig& config, std::vector<RamRange> ram) {
     m.log_.error = config.off_reason.empty() ? "monitor off" : config.off_reason;
     return m;
   }
-  auto kernel = read_kernel(config.vmlinux);
-  auto mapped = kernel ? GuestRam::map(std::move(ram)) : Result<GuestRam>(std::unexpected(kernel.error()));
+  auto mapped = GuestRam::map(std::move(ram));
   if (!mapped) {
     m.log_.error = mapped.error().message;
     return m;
   }
-  m.kernel_ = std::move(*kernel);
   m.ram_ = std::make_unique<GuestRam>(std::move(*mapped));
+  m.reading_ = std::async(std::launch::async, read_kernel, config.vmlinux);
   return m;
 }
 
@@ -77,21 +78,40 @@ void Monitor::on_frame(proto::MsgType type, uint64_t now_ns) {
 }
 
 void Monitor::poll(uint64_t now_ns, bool guest_running) {
-  if (!kernel_ || !guest_running) return;
-  if (!attach_tried_) {
-    attach_tried_ = true;
-    auto s = Sampler::attach(*ram_, kernel_->image, kernel_->layout, cpus_, kernel_->hz);
-    if (!s) {
-      log_.error = s.error().message;
-      return;
-    }
-    sampler_ = std::make_unique<Sampler>(std::move(*s));
+  if (!ram_ || !guest_running) return;
+  if (!attach_tried_) attach();
+  if (sampler_ && log_.due(now_ns)) take(now_ns);
+}
+
+// Once the guest runs: waits for vmlinux (read since open), then finds the
+// kernel in guest RAM.
+void Monitor::attach() {
+  attach_tried_ = true;
+  auto kernel = reading_.get();
+  if (!kernel) {
+    log_.error = kernel.error().message;
+    return;
   }
-  if (sampler_ && log_.due(now_ns)) log_.append(sampler_->sample(now_ns));
+  kernel_ = std::make_unique<Kernel>(std::move(*kernel));
+  const auto t0 = Clock::now();
+  auto s = Sampler::attach(*ram_, kernel_->image, kernel_->layout, cpus_, kernel_->hz);
+  log_.setup_ns = kernel_->read_ns + ns_since(t0);
+  if (!s) {
+    log_.error = s.error().message;
+    return;
+  }
+  sampler_ = std::make_unique<Sampler>(std::move(*s));
 }
 
 void Monitor::final_sample(uint64_t now_ns) {
-  if (sampler_) log_.append(sampler_->sample(now_ns));
+  if (ram_ && !attach_tried_) attach();  // a guest that died before its runtime started
+  if (sampler_) take(now_ns);
+}
+
+void Monitor::take(uint64_t now_ns) {
+  const auto t0 = Clock::now();
+  log_.append(sampler_->sample(now_ns));
+  log_.sampling_ns += ns_since(t0);
 }
 
 }  // namespace ktstr::vmm::monitor

@@ -101,7 +101,7 @@ bool Sampler::walk(uint64_t head, uint64_t first, const Field& node, uint64_t sk
 CpuSample Sampler::read_cpu(size_t cpu, std::optional<uint64_t> jiffies) const {
   CpuSample c;
   const RqLayout& l = layout_->rq;
-  std::vector<std::byte> rq(l.size);
+  std::vector<std::byte> rq(l.size);  // one copy of the whole runqueue: its fields from one moment
   const auto phys = space_.to_phys(rq_vaddr_[cpu]);
   if (!phys || !ram_->read(*phys, rq.data(), rq.size())) return c;
   c.nr_running = static_cast<uint32_t>(field_value(rq.data(), l.nr_running));
@@ -114,16 +114,24 @@ CpuSample Sampler::read_cpu(size_t cpu, std::optional<uint64_t> jiffies) const {
     if (auto p = space_.to_phys(curr + layout_->task.comm.offset); p && ram_->read(*p, comm, sizeof comm - 1))
       c.curr_comm = comm;
   }
+  read_waiting(cpu, rq.data(), curr, jiffies, c);
+  return c;
+}
+
+// The fair class's rq->cfs_tasks (it includes the running task, skipped)
+// and sched_ext's rq->scx.runnable_list (only tasks not running).
+void Sampler::read_waiting(size_t cpu, const std::byte* rq, uint64_t curr, std::optional<uint64_t> jiffies,
+                           CpuSample& c) const {
+  const RqLayout& l = layout_->rq;
   Walk w{.mask = std::vector<uint64_t>((rq_vaddr_.size() + 63) / 64)};
-  bool ok = walk(rq_vaddr_[cpu] + l.cfs_tasks.offset, field_value(rq.data(), l.cfs_tasks), layout_->task.fair_node,
-                 curr, w);
-  if (ok && l.scx_runnable_list && layout_->task.scx_node) {
+  c.waiting_known =
+      walk(rq_vaddr_[cpu] + l.cfs_tasks.offset, field_value(rq, l.cfs_tasks), layout_->task.fair_node, curr, w);
+  if (c.waiting_known && l.scx_runnable_list && layout_->task.scx_node) {
     w.runnable_at = layout_->task.scx_runnable_at ? &*layout_->task.scx_runnable_at : nullptr;
     const Field& list = *l.scx_runnable_list;
-    ok = walk(rq_vaddr_[cpu] + list.offset, field_value(rq.data(), list), *layout_->task.scx_node, curr, w);
+    c.waiting_known = walk(rq_vaddr_[cpu] + list.offset, field_value(rq, list), *layout_->task.scx_node, curr, w);
   }
-  c.waiting_known = ok;
-  if (!ok) return c;
+  if (!c.waiting_known) return;
   c.waiting = w.waiting;
   for (size_t bit = 0; bit < rq_vaddr_.size(); ++bit)
     if (w.mask[bit / 64] >> (bit % 64) & 1) c.waiting_cpus.push_back(static_cast<int>(bit));
@@ -131,7 +139,6 @@ CpuSample Sampler::read_cpu(size_t cpu, std::optional<uint64_t> jiffies) const {
   // time_after() does, by the sign of the difference.
   if (const auto age = jiffies && w.oldest_at ? static_cast<int64_t>(*jiffies - *w.oldest_at) : -1; age >= 0 && hz_)
     c.scx_oldest_wait_ms = age * 1000 / *hz_;
-  return c;
 }
 
 std::string Sampler::read_state(std::string_view symbol, const std::vector<EnumValue>& names) const {

@@ -42,6 +42,8 @@ class Sampler {
 
   struct Walk;
   [[nodiscard]] CpuSample read_cpu(size_t cpu, std::optional<uint64_t> jiffies) const;
+  void read_waiting(size_t cpu, const std::byte* rq, uint64_t curr, std::optional<uint64_t> jiffies,
+                    CpuSample& c) const;
   [[nodiscard]] bool walk(uint64_t head, uint64_t first, const Field& node, uint64_t skip, Walk& w) const;
   [[nodiscard]] bool add_task(uint64_t task, Walk& w) const;
   [[nodiscard]] std::optional<uint64_t> read_word(uint64_t vaddr, uint64_t size = 8) const;
