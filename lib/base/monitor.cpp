@@ -36,6 +36,30 @@ std::optional<uint64_t> MonitorLog::run_start_ns(uint64_t duration_ns) const {
   return hello_ns;
 }
 
+std::vector<MonitorCounter> monitor_counters(const MonitorLog& log, uint64_t duration_ns) {
+  std::vector<MonitorCounter> out;
+  const auto start = log.run_start_ns(duration_ns);
+  if (!start) return out;
+  using Getter = double (*)(const CpuSample&);
+  constexpr std::pair<const char*, Getter> kCounters[] = {
+      {"nr_running", [](const CpuSample& c) { return static_cast<double>(c.nr_running); }},
+      {"scx_nr_running", [](const CpuSample& c) { return static_cast<double>(c.scx_nr_running); }},
+      {"waiting", [](const CpuSample& c) { return static_cast<double>(c.waiting); }},
+      {"scx_oldest_wait_ms", [](const CpuSample& c) { return static_cast<double>(std::max<int64_t>(0, c.scx_oldest_wait_ms)); }},
+  };
+  size_t cpus = 0;
+  for (const auto& s : log.samples) cpus = std::max(cpus, s.cpus.size());
+  for (size_t cpu = 0; cpu < cpus; ++cpu)
+    for (const auto& [name, get] : kCounters) {
+      MonitorCounter c{.cpu = "cpu" + std::to_string(cpu), .name = name};
+      for (const auto& s : log.samples)
+        if (s.t_ns >= *start && cpu < s.cpus.size() && s.cpus[cpu].curr_pid >= 0)
+          c.points.emplace_back(s.t_ns - *start, get(s.cpus[cpu]));
+      out.push_back(std::move(c));
+    }
+  return out;
+}
+
 void to_json(nlohmann::json& j, const CpuSample& c) {
   j = nlohmann::json::array({c.nr_running, c.scx_nr_running, c.clock_ns, c.curr_pid, c.curr_comm, c.waiting,
                              format_cpu_list(c.waiting_cpus), c.waiting_known, c.scx_oldest_wait_ms});

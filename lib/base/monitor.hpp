@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -72,6 +73,19 @@ struct MonitorLog {
   // frame. nullopt without a first frame.
   [[nodiscard]] std::optional<uint64_t> run_start_ns(uint64_t duration_ns) const;
 };
+
+// One number of one CPU over the run, for a counter track of a timeline:
+// "cpu0" / "nr_running" / points (ns since the guest's run start, value).
+struct MonitorCounter {
+  std::string cpu;   // "cpu0"
+  std::string name;  // "nr_running", "scx_nr_running", "waiting", "scx_oldest_wait_ms"
+  std::vector<std::pair<uint64_t, double>> points;  // in time order
+};
+
+// Every CPU's counters from the samples taken during the run (run_start_ns
+// of a run of duration_ns; samples before it, the boot, are left out), with
+// unreadable samples skipped; empty without a run start.
+std::vector<MonitorCounter> monitor_counters(const MonitorLog& log, uint64_t duration_ns);
 
 // JSON: a sample's CPUs are rows of kCpuSampleColumns (a 16-vCPU log of
 // 1200 samples would be megabytes as objects).

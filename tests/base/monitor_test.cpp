@@ -76,3 +76,20 @@ TEST_CASE("monitor logs round-trip through JSON with CPUs as compact rows") {
   CHECK(short_row.curr_pid == -1);
   CHECK(!short_row.waiting_known);
 }
+
+TEST_CASE("monitor counters: per CPU, on the run's time axis, boot and unreadable samples left out") {
+  MonitorLog log{.hello_ns = 1'000, .exit_ns = 10'000};
+  log.samples.push_back({.t_ns = 500, .cpus = {CpuSample{.nr_running = 9, .curr_pid = 1}}});  // boot
+  log.samples.push_back({.t_ns = 3'000, .cpus = {CpuSample{.nr_running = 2, .scx_nr_running = 1, .curr_pid = 1,
+                                                           .waiting = 1, .scx_oldest_wait_ms = 40}}});
+  log.samples.push_back({.t_ns = 4'000, .cpus = {CpuSample{.nr_running = 5, .curr_pid = -1}}});  // not read
+  const auto counters = monitor_counters(log, 8'000);  // run start 10'000 - 8'000 = 2'000
+  REQUIRE(counters.size() == 4);
+  CHECK(counters[0].cpu == "cpu0");
+  CHECK(counters[0].name == "nr_running");
+  CHECK(counters[0].points == std::vector<std::pair<uint64_t, double>>{{1'000, 2.0}});
+  CHECK(counters[1].name == "scx_nr_running");
+  CHECK(counters[3].name == "scx_oldest_wait_ms");
+  CHECK(counters[3].points.front().second == 40.0);
+  CHECK(monitor_counters(MonitorLog{}, 8'000).empty());
+}
