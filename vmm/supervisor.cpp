@@ -83,6 +83,14 @@ monitor::Monitor open_monitor(const VmConfig& c, const VmEngine& engine) {
   return monitor::Monitor::open(mc, engine.ram_ranges());
 }
 
+// The monitor's time axis is the launch's: its first and exit frames place
+// the guest's run on it (MonitorLog::run_start_ns).
+void place_run(MonitorLog& log, const VmOutcome& out) {
+  auto ns = [](double s) { return s > 0 ? static_cast<uint64_t>(s * 1e9) : uint64_t{0}; };
+  log.hello_ns = ns(out.boot_seconds);
+  log.exit_ns = ns(out.exit_seconds);
+}
+
 // The running VM as the supervisor follows it: drains the ring, follows the
 // console, and decides when the run is over (exit grace, timeout, signal).
 class Supervision {
@@ -129,9 +137,9 @@ class Supervision {
     if (!out.channel_error.empty()) return;
     auto on_frame = [&](const Frame& f) {
       if (out.boot_seconds < 0) out.boot_seconds = seconds_between(t0_, Clock::now());
-      monitor_.on_frame(f.type, elapsed_ns());
       if (f.type == proto::MsgType::kExit) {
         got_exit_ = true;
+        out.exit_seconds = seconds_between(t0_, Clock::now());
         out.guest_exit_code = proto::decode_exit_code(f.payload);
       }
       if (sink_) sink_(f.type, f.payload);
@@ -158,6 +166,7 @@ class Supervision {
 }  // namespace
 
 Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
+  const auto called = Clock::now();
   const EnginePick pick = pick_engine(config);
   announce(config, pick);
   KTSTR_TRY_VOID(check_inputs(config));
@@ -180,9 +189,11 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
 
   VmOutcome out{.console_log_path = console_path.string(),
                 .accel = engine->accel(),
+                .prepare_seconds = seconds_between(called, Clock::now()),
                 .timeout_seconds = static_cast<int>(config.timeout.count())};
   RunEnd end = Supervision(*engine, reader, console, monitor, config, sink).run(out);
   out.monitor = monitor.take_log();
+  place_run(out.monitor, out);
   out.stop_detail = engine->stop_detail();
   out.frames = reader.frames();
   out.payload_bytes = reader.payload_bytes();

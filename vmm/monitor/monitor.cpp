@@ -72,11 +72,6 @@ Monitor Monitor::open(const MonitorConfig& config, std::vector<RamRange> ram) {
   return m;
 }
 
-void Monitor::on_frame(proto::MsgType type, uint64_t now_ns) {
-  if (log_.hello_ns == 0) log_.hello_ns = now_ns;
-  if (type == proto::MsgType::kExit) log_.exit_ns = now_ns;
-}
-
 void Monitor::poll(uint64_t now_ns, bool guest_running) {
   if (!ram_ || !guest_running) return;
   if (!attach_tried_) attach();

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "base/monitor.hpp"
-#include "base/protocol.hpp"
 #include "vmm/guest_ram.hpp"
 #include "vmm/monitor/kernel_image.hpp"
 #include "vmm/monitor/kernel_layout.hpp"
@@ -55,9 +54,6 @@ class Monitor {
   Monitor& operator=(Monitor&&) noexcept;
   ~Monitor();
 
-  // A channel frame arrived at now_ns (host time since launch): the first
-  // one and the exit frame place the guest's run on the monitor's time axis.
-  void on_frame(proto::MsgType type, uint64_t now_ns);
   // Samples when one is due; finds the kernel first, once the guest runs
   // (its runtime initialised the ring, so the kernel is fully up).
   void poll(uint64_t now_ns, bool guest_running);

@@ -9,6 +9,7 @@
 #include "host/verdict/monitor_report.hpp"
 #include "host/verdict/report.hpp"
 #include "host/verdict/sidecar.hpp"
+#include "host/verdict/timeline.hpp"
 
 using namespace ktstr;
 using namespace ktstr::verdict;
@@ -183,4 +184,24 @@ TEST_CASE("the sidecar keeps the monitor under its own key; sidecars without one
   CHECK(old->facts.monitor.samples.empty());
   CHECK(old->facts.monitor.error.empty());
   CHECK(judge(old->telemetry, old->facts, merge_layers({}, {})).outcome == Outcome::kPass);
+}
+
+TEST_CASE("the trace has the monitor's samples as counter tracks, one group per CPU, on the run's time axis") {
+  Sidecar s;
+  s.telemetry = healthy_run();
+  s.telemetry.duration_ns = 2 * kSecond;
+  s.facts.monitor.hello_ns = 1 * kSecond;
+  s.facts.monitor.exit_ns = 4 * kSecond;  // run start: 4 s - 2 s = 2 s after launch
+  for (int k = 0; k < 3; ++k)
+    s.facts.monitor.samples.push_back(
+        {.t_ns = 2 * kSecond + static_cast<uint64_t>(k) * 100 * kMs, .cpus = {busy(at(k), 2 + k), idle(at(k))}});
+  const auto trace = nlohmann::json::parse(timeline_trace(s));
+  int nr_running = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] != "C" || e["cat"] != "monitor cpu0" || e["name"] != "nr_running") continue;
+    CHECK(e["ts"].get<double>() == doctest::Approx(nr_running * 100'000.0));  // microseconds
+    CHECK(e["args"]["tasks"] == 2 + nr_running);
+    ++nr_running;
+  }
+  CHECK(nr_running == 3);
 }
