@@ -39,6 +39,12 @@ fs::path cached_vmlinux() {
   return *v;
 }
 
+KernelBtf open_btf(const fs::path& vmlinux) {
+  auto btf = KernelBtf::open(vmlinux);
+  REQUIRE(btf);
+  return std::move(*btf);
+}
+
 // pahole's offset of `member` in `struct name` ("/* OFFSET SIZE */" comments),
 // read from the BTF by dwarves, a reader independent of libbpf's btf__ API use here.
 uint64_t pahole_offset(const fs::path& vmlinux, const std::string& name, const std::string& member) {
@@ -69,9 +75,8 @@ TEST_CASE("the cached vmlinux has the monitor's symbols and its banner") {
 
 TEST_CASE("struct layouts from BTF agree with pahole's, through nested and anonymous members") {
   const fs::path v = cached_vmlinux();
-  auto btf = KernelBtf::open(v);
-  REQUIRE(btf);
-  auto k = resolve_layout(*btf);
+  const KernelBtf btf = open_btf(v);
+  auto k = resolve_layout(btf);
   REQUIRE(k);
   CHECK(k->rq.nr_running.offset == pahole_offset(v, "rq", "nr_running"));
   CHECK(k->rq.clock.offset == pahole_offset(v, "rq", "clock"));
@@ -89,16 +94,13 @@ TEST_CASE("struct layouts from BTF agree with pahole's, through nested and anony
         pahole_offset(v, "task_struct", "se") + pahole_offset(v, "sched_entity", "group_node"));
   CHECK(k->task.scx_runnable_at->offset ==
         pahole_offset(v, "task_struct", "scx") + pahole_offset(v, "sched_ext_entity", "runnable_at"));
-  CHECK(k->rq.size == *btf->struct_size("rq"));
-  CHECK(!btf->field("rq", "no_such_member"));
-  CHECK(btf->field("rq", "scx.no_such_member").error().message.find("no member") != std::string::npos);
+  CHECK(k->rq.size == *btf.struct_size("rq"));
+  CHECK(!btf.field("rq", "no_such_member"));
+  CHECK(btf.field("rq", "scx.no_such_member").error().message.find("no member") != std::string::npos);
 }
 
 TEST_CASE("sched_ext's enums come from the kernel, not from ktstr") {
-  const fs::path v = cached_vmlinux();
-  auto btf = KernelBtf::open(v);
-  REQUIRE(btf);
-  auto k = resolve_layout(*btf);
+  auto k = resolve_layout(open_btf(cached_vmlinux()));
   REQUIRE(k);
   REQUIRE(!k->enable_states.empty());
   REQUIRE(!k->exit_kinds.empty());
