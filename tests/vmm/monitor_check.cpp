@@ -2,6 +2,9 @@
 // invocation (one CTest entry each, label vm):
 //   monitor_check hang    a guest that spins forever: the timeout's report
 //                         (ktstr-vm --test) shows every CPU's last sample
+//   monitor_check rqstall scx_qmap dropping every user task's enqueue: the
+//                         verdict fails rq_stall, naming the idle CPU
+//   monitor_check healthy scx_simple on steady: the default checks pass
 //   monitor_check stall   scx_qmap dropping every 10th enqueue (its -t knob):
 //                         the monitor sees stranded tasks pile up and wait
 //                         longer while sched_ext is enabled, until the
@@ -12,6 +15,7 @@
 #include <algorithm>
 
 #include "base/exit_codes.hpp"
+#include "base/fd.hpp"
 #include "base/process.hpp"
 #include "base/telemetry.hpp"
 #include "host/verdict/monitor_report.hpp"
@@ -109,20 +113,97 @@ int judge_stall(const MonitorLog& log, const RunTelemetry& t) {
   return kExitPass;
 }
 
-int check_stall(const fs::path& kernel) {
-  const fs::path qmap = kernel.parent_path() / "schedulers" / "scx_qmap";
-  if (!fs::exists(qmap)) {
-    fmt::print("skip: no {} (the kernel cache entry builds it)\n", qmap.string());
-    return kExitSkip;
+// The scenario guest plus a kernel-tree scheduler from the kernel cache
+// entry, as DIR/guest.cpio; nullopt (and the reason printed) when the entry
+// has no such scheduler.
+std::optional<Result<fs::path>> scheduler_cpio(const fs::path& kernel, const std::string& sched, const fs::path& dir) {
+  const fs::path bin = kernel.parent_path() / "schedulers" / sched;
+  if (!fs::exists(bin)) {
+    fmt::print("skip: no {} (the kernel cache entry builds it)\n", bin.string());
+    return std::nullopt;
   }
   initramfs::Spec spec;
-  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init").add_binary(qmap, "/bin/scx_qmap");
-  const fs::path dir = run_dir("stall");
+  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init").add_binary(bin, "/bin/" + sched);
   fs::create_directories(dir);
-  if (auto b = initramfs::build(spec, dir / "guest.cpio"); !b) return failed(b.error().message);
+  if (auto b = initramfs::build(spec, dir / "guest.cpio"); !b) return std::unexpected(b.error());
+  return dir / "guest.cpio";
+}
+
+// ktstr-vm --test over the scenario guest with `sched`; its output.
+Result<RunOutput> judged_run(const fs::path& kernel, const std::string& name, const fs::path& cpio,
+                             const std::vector<std::string>& extra) {
+  const fs::path dir = run_dir(name);
+  std::vector<std::string> argv{(vmmtest::self_dir() / "ktstr-vm").string(), "--kernel", kernel.string(),
+                                "--initramfs", cpio.string(), "--topology", "1n1l2c1t", "--timeout", "120",
+                                "--out-dir", dir.string(), "--build-dir", dir.string(), "--test",
+                                "vmm/monitor/" + name};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto r = run_capture(argv);
+  if (r) fmt::print("{}\n", r->output);
+  return r;
+}
+
+// scx_qmap -t 1 drops every user task's enqueue: the tasks stay queued on
+// their runqueues while the CPUs run only their idle tasks (timer wakeups
+// keep the clocks moving) until qmap's fixed 5 s watchdog ejects it. The
+// verdict must name rq_stall with the idle CPU; the limit is set to 2 s
+// because the default (5 s) equals that watchdog, which scx_qmap's loader
+// cannot lengthen.
+int check_rqstall(const fs::path& kernel) {
+  auto cpio = scheduler_cpio(kernel, "scx_qmap", run_dir("rqstall"));
+  if (!cpio) return kExitSkip;
+  if (!*cpio) return failed(cpio->error().message);
+  auto r = judged_run(kernel, "rqstall", **cpio,
+                      {"--thresholds", R"({"scheduler": {"max_rq_stall_ms": 2000}})", "--", "--scenario", "steady",
+                       "--duration", "10s", "--topology", "1n1l2c1t", "--scheduler", "/bin/scx_qmap",
+                       "--sched-arg=-t", "--sched-arg=1"});
+  if (!r) return failed(r.error().message);
+  if (r->status.code != kExitFail) return failed(fmt::format("ktstr-vm --test exited {}, not 1", r->status.code));
+  const auto at = r->output.find("rq_stall cpu ");
+  if (at == std::string::npos) return failed("the verdict names no rq_stall");
+  const std::string line = r->output.substr(at, r->output.find('\n', at) - at);
+  if (line.find("runnable tasks") == std::string::npos) return failed("the rq_stall line says no runnable tasks");
+  return kExitPass;
+}
+
+// A healthy sched_ext run (scx_simple, steady) with the monitor's default
+// checks: it passes, and the monitor did sample it with sched_ext enabled.
+int check_healthy(const fs::path& kernel) {
+  auto cpio = scheduler_cpio(kernel, "scx_simple", run_dir("healthy"));
+  if (!cpio) return kExitSkip;
+  if (!*cpio) return failed(cpio->error().message);
+  auto r = judged_run(kernel, "healthy", **cpio,
+                      {"--", "--scenario", "steady", "--duration", "10s", "--topology", "1n1l2c1t", "--scheduler",
+                       "/bin/scx_simple"});
+  if (!r) return failed(r.error().message);
+  if (r->status.code != kExitPass) return failed(fmt::format("ktstr-vm --test exited {}, not 0", r->status.code));
+  // A passing run prints no paths: the sidecar is DIR/ktstr/<kernel>-<commit>/vmm_monitor_healthy.json.
+  std::optional<fs::path> sidecar;
+  for (const auto& e : fs::recursive_directory_iterator(run_dir("healthy") / "ktstr"))
+    if (e.path().filename() == "vmm_monitor_healthy.json") sidecar = e.path();
+  if (!sidecar) return failed("no sidecar vmm_monitor_healthy.json under " + (run_dir("healthy") / "ktstr").string());
+  auto text = read_file(*sidecar);
+  if (!text) return failed(text.error().message);
+  const auto log = nlohmann::json::parse(*text).at("monitor").get<MonitorLog>();
+  size_t enabled = 0, busy = 0;
+  for (const auto& s : log.samples) {
+    enabled += s.scx_state == "ENABLED";
+    for (const auto& c : s.cpus) busy += c.nr_running > 0;
+  }
+  fmt::print("monitor: {} samples, {} with sched_ext enabled, {} CPU readings with runnable tasks\n",
+             log.samples.size(), enabled, busy);
+  if (enabled < 50 || busy < 50) return failed("the monitor did not watch the run");
+  return kExitPass;
+}
+
+int check_stall(const fs::path& kernel) {
+  auto cpio = scheduler_cpio(kernel, "scx_qmap", run_dir("stall"));
+  if (!cpio) return kExitSkip;
+  if (!*cpio) return failed(cpio->error().message);
+  const fs::path dir = run_dir("stall");
   // Every 10th enqueue of a user task is dropped: each drop strands a task
   // on its runqueue until the watchdog (scx_qmap's timeout_ms, 5 s) fires.
-  vmm::VmConfig cfg{.kernel = kernel, .initramfs = {dir / "guest.cpio"}, .topology = *Topology::parse("1n1l2c1t"),
+  vmm::VmConfig cfg{.kernel = kernel, .initramfs = {**cpio}, .topology = *Topology::parse("1n1l2c1t"),
                     .timeout = std::chrono::seconds(300),
                     .guest_args = {"--scenario", "steady", "--duration", "20s", "--topology", "1n1l2c1t",
                                    "--scheduler", "/bin/scx_qmap", "--sched-arg=-t", "--sched-arg=10"},
@@ -151,6 +232,8 @@ int main(int argc, char** argv) {
     return kExitSkip;
   }
   if (args[0] == "stall") return check_stall(*kernel);
+  if (args[0] == "rqstall") return check_rqstall(*kernel);
+  if (args[0] == "healthy") return check_healthy(*kernel);
   auto cpio = vmmtest::probe_initramfs(KTSTR_PROBE_STATIC, false);
   if (!cpio) return failed(cpio.error().message);
   if (args[0] == "hang") return check_hang(*kernel, *cpio);

@@ -1,6 +1,7 @@
 // Checks from the host-side monitor's samples (VmFacts::monitor): a CPU
-// whose runqueue clock stopped while it had runnable tasks, and a CPU left
-// idle while a task allowed on it waited on another CPU. Durations are in
+// with runnable tasks whose runqueue clock stopped or that only ran its idle
+// task, and a CPU left idle while a task allowed on it waited on another
+// CPU. Durations are in
 // guest time (MonitorSample::guest_ns), so a VM the host starves or pauses
 // accrues none. Formulas: lib/host/verdict/README.md.
 #include <algorithm>
@@ -70,6 +71,18 @@ std::vector<int> holders(const MonitorSample& s, size_t cpu) {
   return out;
 }
 
+// What the stalled CPU showed: a clock that stood still (no tick, no
+// scheduling: a dead or forgotten CPU), else its idle task running with
+// runnable tasks queued (ticks and wakeups move the clock, but no task runs:
+// a scheduler that stopped dispatching them).
+std::string stall_detail(const MonitorLog& log, size_t cpu, const Episode& e) {
+  const CpuSample& c = log.samples[e.last].cpus[cpu];
+  if (c.clock_ns == log.samples[e.first].cpus[cpu].clock_ns)
+    return fmt::format("rq clock stuck at {:.6f} s with {} runnable tasks", static_cast<double>(c.clock_ns) / 1e9,
+                       c.nr_running);
+  return fmt::format("idle with {} runnable tasks ({} sched_ext)", c.nr_running, c.scx_nr_running);
+}
+
 }  // namespace
 
 std::optional<double> effective_idle_waiting_limit(const Thresholds& th) {
@@ -86,18 +99,15 @@ std::vector<Violation> check_rq_stall(const RunTelemetry& t, const VmFacts& f, c
     auto e = longest_episode(log, [&](size_t k, size_t start) {
       const CpuSample* c = cpu_at(log.samples[k], cpu);
       const CpuSample* c0 = cpu_at(log.samples[start], cpu);
-      return c && c0 && c->nr_running > 0 && c->clock_ns == c0->clock_ns;
+      return c && c0 && c->nr_running > 0 && (c->clock_ns == c0->clock_ns || c->curr_pid == 0);
     });
     if (!e || ms(e->guest_ns) <= *th.max_rq_stall_ms) continue;
-    const CpuSample& c = log.samples[e->last].cpus[cpu];
     out.push_back(Violation{.check = "rq_stall",
                             .subject = fmt::format("cpu {}", cpu),
                             .observed = ms(e->guest_ns),
                             .threshold = *th.max_rq_stall_ms,
                             .unit = "ms",
-                            .detail = fmt::format("rq clock stuck at {:.6f} s with {} runnable tasks, {}",
-                                                  static_cast<double>(c.clock_ns) / 1e9, c.nr_running,
-                                                  when(log, t, *e))});
+                            .detail = stall_detail(log, cpu, *e) + ", " + when(log, t, *e)});
   }
   return out;
 }

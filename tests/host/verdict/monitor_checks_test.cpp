@@ -56,6 +56,29 @@ TEST_CASE("rq_stall: a CPU whose clock stops with runnable tasks fails, named, o
   CHECK(check_rq_stall(healthy_run(), f, Thresholds{}).empty());  // unset: off
 }
 
+TEST_CASE("rq_stall: a CPU that only runs its idle task while it holds runnable tasks fails too") {
+  // CPU 1's clock moves (timer wakeups) but from 1 s on it runs swapper with
+  // 3 sched_ext tasks queued: a scheduler that stopped dispatching them.
+  auto f = sampled(
+      80, [](int k) { return busy(at(k)); },
+      [](int k) {
+        if (k < 10) return busy(at(k));
+        CpuSample c = idle(at(k));
+        c.nr_running = c.scx_nr_running = 3;
+        return c;
+      });
+  auto v = check_rq_stall(healthy_run(), f, stall_limit(5000));
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].subject == "cpu 1");
+  // From sample 9 (the last with a task running: the stall began after it) to 79.
+  CHECK(v[0].observed == doctest::Approx(7000));
+  CHECK(v[0].detail.find("idle with 3 runnable tasks (3 sched_ext)") != std::string::npos);
+  SUBCASE("one sample running a task ends the episode") {
+    f.monitor.samples[45].cpus[1] = busy(at(45), 3);
+    CHECK(check_rq_stall(healthy_run(), f, stall_limit(3500)).empty());
+  }
+}
+
 TEST_CASE("rq_stall is on by default (built-in limit) and judges only runs with samples") {
   auto f = sampled(
       80, [](int k) { return busy(at(k)); }, [](int) { return busy(at(1), 3); });
