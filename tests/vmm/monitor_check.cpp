@@ -129,15 +129,24 @@ std::optional<Result<fs::path>> scheduler_cpio(const fs::path& kernel, const std
   return dir / "guest.cpio";
 }
 
-// ktstr-vm --test over the scenario guest with `sched`; its output.
-Result<RunOutput> judged_run(const fs::path& kernel, const std::string& name, const fs::path& cpio,
-                             const std::vector<std::string>& extra) {
+// ktstr-vm --test (as test vmm/monitor/NAME, thresholds JSON or none) of
+// a 10 s steady scenario under `sched` with `sched_args`, on 1n1l2c1t; its
+// output, printed. nullopt: the cache entry lacks the scheduler.
+std::optional<Result<RunOutput>> judged_run(const fs::path& kernel, const std::string& name, const std::string& sched,
+                                            const std::string& thresholds,
+                                            const std::vector<std::string>& sched_args) {
   const fs::path dir = run_dir(name);
+  auto cpio = scheduler_cpio(kernel, sched, dir);
+  if (!cpio) return std::nullopt;
+  if (!*cpio) return std::unexpected(cpio->error());
   std::vector<std::string> argv{(vmmtest::self_dir() / "ktstr-vm").string(), "--kernel", kernel.string(),
-                                "--initramfs", cpio.string(), "--topology", "1n1l2c1t", "--timeout", "120",
+                                "--initramfs", (**cpio).string(), "--topology", "1n1l2c1t", "--timeout", "120",
                                 "--out-dir", dir.string(), "--build-dir", dir.string(), "--test",
                                 "vmm/monitor/" + name};
-  argv.insert(argv.end(), extra.begin(), extra.end());
+  if (!thresholds.empty()) argv.insert(argv.end(), {"--thresholds", thresholds});
+  argv.insert(argv.end(), {"--", "--scenario", "steady", "--duration", "10s", "--topology", "1n1l2c1t",
+                           "--scheduler", "/bin/" + sched});
+  for (const auto& a : sched_args) argv.push_back("--sched-arg=" + a);
   auto r = run_capture(argv);
   if (r) fmt::print("{}\n", r->output);
   return r;
@@ -150,13 +159,9 @@ Result<RunOutput> judged_run(const fs::path& kernel, const std::string& name, co
 // because the default (5 s) equals that watchdog, which scx_qmap's loader
 // cannot lengthen.
 int check_rqstall(const fs::path& kernel) {
-  auto cpio = scheduler_cpio(kernel, "scx_qmap", run_dir("rqstall"));
-  if (!cpio) return kExitSkip;
-  if (!*cpio) return failed(cpio->error().message);
-  auto r = judged_run(kernel, "rqstall", **cpio,
-                      {"--thresholds", R"({"scheduler": {"max_rq_stall_ms": 2000}})", "--", "--scenario", "steady",
-                       "--duration", "10s", "--topology", "1n1l2c1t", "--scheduler", "/bin/scx_qmap",
-                       "--sched-arg=-t", "--sched-arg=1"});
+  auto run = judged_run(kernel, "rqstall", "scx_qmap", R"({"scheduler": {"max_rq_stall_ms": 2000}})", {"-t", "1"});
+  if (!run) return kExitSkip;
+  auto& r = *run;
   if (!r) return failed(r.error().message);
   if (r->status.code != kExitFail) return failed(fmt::format("ktstr-vm --test exited {}, not 1", r->status.code));
   const auto at = r->output.find("rq_stall cpu ");
@@ -169,12 +174,9 @@ int check_rqstall(const fs::path& kernel) {
 // A healthy sched_ext run (scx_simple, steady) with the monitor's default
 // checks: it passes, and the monitor did sample it with sched_ext enabled.
 int check_healthy(const fs::path& kernel) {
-  auto cpio = scheduler_cpio(kernel, "scx_simple", run_dir("healthy"));
-  if (!cpio) return kExitSkip;
-  if (!*cpio) return failed(cpio->error().message);
-  auto r = judged_run(kernel, "healthy", **cpio,
-                      {"--", "--scenario", "steady", "--duration", "10s", "--topology", "1n1l2c1t", "--scheduler",
-                       "/bin/scx_simple"});
+  auto run = judged_run(kernel, "healthy", "scx_simple", "", {});
+  if (!run) return kExitSkip;
+  auto& r = *run;
   if (!r) return failed(r.error().message);
   if (r->status.code != kExitPass) return failed(fmt::format("ktstr-vm --test exited {}, not 0", r->status.code));
   // A passing run prints no paths: the sidecar is DIR/ktstr/<kernel>-<commit>/vmm_monitor_healthy.json.
