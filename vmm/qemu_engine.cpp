@@ -30,6 +30,7 @@ class QemuEngine final : public VmEngine {
     e->interactive_ = cfg.interactive;
     e->log_path_ = spec.run_dir / "qemu.log";
     KTSTR_TRY_VOID(e->create_ram(spec.memory));
+    e->node_bytes_ = spec.memory.node_bytes;
     e->argv_ = qemu_argv(QemuPlan{.qemu_binary = cfg.qemu_binary,
                                   .accel = e->accel_,
                                   .topology = cfg.topology,
@@ -44,7 +45,11 @@ class QemuEngine final : public VmEngine {
   }
 
   [[nodiscard]] std::string accel() const override { return accel_ == Accel::kKvm ? "kvm" : "tcg"; }
-  [[nodiscard]] std::filesystem::path ring_file() const override { return ram_.front().path(); }
+  // -M pc lays the node backends out from guest-physical 0 (guest_ram.hpp).
+  [[nodiscard]] std::vector<RamRange> ram_ranges() const override {
+    std::vector<std::filesystem::path> files(ram_paths_.begin(), ram_paths_.end());
+    return qemu_pc_ram_ranges(node_bytes_, files);
+  }
 
   Result<void> start() override {
     auto log = KTSTR_TRY(open_file(log_path_, O_WRONLY | O_CREAT | O_TRUNC, 0644));
@@ -127,6 +132,7 @@ class QemuEngine final : public VmEngine {
   std::filesystem::path log_path_;
   std::vector<ShmFile> ram_;
   std::vector<std::string> ram_paths_;  // per NUMA node; empty for a memoryless node
+  std::vector<uint64_t> node_bytes_;
   std::vector<std::string> argv_;
   ChildProcess qemu_;
   std::optional<ExitStatus> status_;

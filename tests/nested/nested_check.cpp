@@ -127,6 +127,21 @@ void check_timeout() {
           "timeout", fmt::format("timeout (exit {}, stopped after {:.1f} s of 10)", out->exit_code(), out->wall_seconds));
 }
 
+// The host-side monitor on the own engine: it reads guest RAM from the
+// engine's memfd, with the vmlinux the rig copies next to the bzImage.
+void check_monitor(const VmOutcome& out, int cpus) {
+  const ktstr::MonitorLog& m = out.monitor;
+  if (::access("/ktstr/vmlinux", R_OK) != 0) return say("RIG: info no /ktstr/vmlinux: monitor check skipped");
+  bool enabled = false;
+  for (const auto& s : m.samples) enabled = enabled || s.scx_state == "ENABLED";
+  bool readable = !m.samples.empty() && static_cast<int>(m.samples.back().cpus.size()) == cpus;
+  for (const auto& c : m.samples.empty() ? std::vector<ktstr::CpuSample>{} : m.samples.back().cpus)
+    readable = readable && c.curr_pid >= 0;
+  verdict(m.error.empty() && readable && enabled,
+          fmt::format("monitor on the kvm engine ({} samples, every CPU readable {}, sched_ext seen enabled {}{})",
+                      m.samples.size(), readable, enabled, m.error.empty() ? "" : ", error: " + m.error));
+}
+
 // scx_simple attached under the own engine: the steady scenario's telemetry
 // says the scheduler attached, ran as "simple" and did not fail, and every
 // worker made progress.
@@ -154,6 +169,7 @@ void check_scheduler() {
                       "{}{})",
                       out->exit_code(), s.attached, s.ops_name, s.failed, tel->workers.size(), progressed,
                       s.failed ? ", failure: " + s.failure : ""));
+  check_monitor(*out, 2);
 }
 
 void check_exit_code() {

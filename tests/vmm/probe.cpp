@@ -7,6 +7,7 @@
 //   console KIB         KIB of text to /dev/console (the 16550 reference rate)
 //   panic K             K kData frames "msg <i>", then a sysrq crash
 //   hang                never exits (the host's timeout path)
+//   hang-spin [N]       N processes spin forever (a hang with busy CPUs)
 //   exit CODE           exit with CODE at once (exit-code propagation, boot bench)
 // Never throws out of main: an exception in PID 1 panics the guest.
 #include <fcntl.h>
@@ -168,6 +169,12 @@ ktstr::Result<int> run(Channel& ch, const std::vector<std::string>& args) {
   }
   if (mode == "hang") {
     for (;;) ::pause();
+  }
+  if (mode == "hang-spin") {  // N spinning processes that never end (the monitor's hang)
+    for (uint64_t i = 1; i < num(2); ++i)
+      if (::fork() == 0) break;
+    for (volatile uint64_t x = 0;; x = x + 1) {
+    }
   }
   if (mode == "exit" || mode == "exit-hang") return static_cast<int>(num(0));
   return ktstr::fail("probe: unknown mode '{}'", mode);

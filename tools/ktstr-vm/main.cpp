@@ -28,8 +28,9 @@ std::vector<std::string> split_commas(const std::string& s) {
 using ktstr::verdict::RunEnd;
 
 struct LauncherArgs {
-  std::string kernel, initramfs, topology = "1n1l1c1t", engine = "auto", cmdline, out_dir;
+  std::string kernel, initramfs, topology = "1n1l1c1t", engine = "auto", cmdline, out_dir, vmlinux;
   uint64_t memory = 0;
+  int monitor_ms = 100;
   int timeout = 300;
   bool console = false;
   std::vector<std::string> guest_args;
@@ -48,6 +49,10 @@ void add_options(CLI::App& app, LauncherArgs& a) {
   app.add_option("--cmdline", a.cmdline, "extra kernel command-line words");
   app.add_option("--out-dir", a.out_dir, "directory for console.log and qemu.log (default: temporary, kept on failure)");
   app.add_flag("--console", a.console, "echo the guest console (ttyS0) to stderr");
+  app.add_option("--monitor-period", a.monitor_ms,
+                 "host-side monitor: ms between samples of every guest CPU's runqueue; 0 turns it off")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--vmlinux", a.vmlinux, "the kernel's vmlinux for the monitor (default: next to --kernel)");
   app.add_option("guest_args", a.guest_args, "arguments for the guest (after --)");
 }
 
@@ -65,7 +70,9 @@ ktstr::Result<ktstr::vmm::VmConfig> make_config(const LauncherArgs& a) {
                            .extra_cmdline = a.cmdline,
                            .guest_args = a.guest_args,
                            .out_dir = a.out_dir,
-                           .echo_console = a.console};
+                           .echo_console = a.console,
+                           .monitor_period = std::chrono::milliseconds(a.monitor_ms),
+                           .vmlinux = a.vmlinux};
   for (auto& i : split_commas(a.initramfs)) cfg.initramfs.emplace_back(i);
   // A directory names a kernel build tree or cache entry holding bzImage.
   if (std::filesystem::is_directory(cfg.kernel)) {

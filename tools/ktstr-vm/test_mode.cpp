@@ -83,7 +83,8 @@ v::VmFacts vm_facts(const VmOutcome& o, const Collected& got) {
           .timeout = o.kind == Kind::kTimeout,
           .guest_exit_code = o.kind == Kind::kExited ? std::optional(o.guest_exit_code) : std::nullopt,
           .no_result = !got.telemetry,
-          .infra_error = infra};
+          .infra_error = infra,
+          .monitor = o.monitor};
 }
 
 // The run's clocks as the host saw them (verdict_s: VM gone -> now).

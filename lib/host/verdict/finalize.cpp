@@ -7,6 +7,7 @@
 
 #include "host/verdict/cdash.hpp"
 #include "host/verdict/judge.hpp"
+#include "host/verdict/monitor_report.hpp"
 #include "host/verdict/report.hpp"
 #include "host/verdict/timeline.hpp"
 
@@ -60,7 +61,8 @@ Finalized finalize_run(const RunRecord& r) {
                     .scheduler = r.scheduler.name,
                     .topology = r.topology,
                     .console_tail = r.console_tail,
-                    .rerun_command = r.rerun_command};
+                    .rerun_command = r.rerun_command,
+                    .monitor_tail = last_sample_text(r.facts.monitor)};
   out.text = format_verdict(ctx, r.telemetry, out.verdict, r.verbose);
   if (r.verbose) out.text += fmt::format("phases: {}\n", format_phases(record.timings.phases));
   if (r.cdash) out.text += cdash_measurements(r.telemetry, out.verdict);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/monitor.hpp"
 #include "host/verdict/json_optional.hpp"
 
 namespace ktstr::verdict {
@@ -36,6 +37,8 @@ struct VmFacts {
   std::optional<int> guest_exit_code;     // the guest test program's exit code, if reported
   bool no_result = false;                 // the guest sent no telemetry at all
   std::string infra_error;                // host-side infrastructure error, empty if none
+  MonitorLog monitor;                     // the host-side monitor's samples (base/monitor.hpp); in the
+                                          // sidecar under its own key, not inside "facts"
 };
 
 // One violated check. subject names the worker or cgroup ("cg0/w1 step 0").

@@ -118,6 +118,10 @@ std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const
   if (v.violations.empty()) out += "  (no violations)\n";
   append_stats(out, t);
   append_timeline(out, t);
+  if (!ctx.monitor_tail.empty()) {
+    out += "--- monitor: last sample per CPU ---\n";
+    append_indented(out, ctx.monitor_tail);
+  }
   out += fmt::format("--- scheduler log (last {} lines) ---\n", kLogTailLines);
   append_indented(out, tail_lines(t.scheduler.log_tail, kLogTailLines));
   out += fmt::format("--- kernel console (last {} lines) ---\n", kConsoleTailLines);

@@ -16,6 +16,7 @@ struct ReportContext {
   std::string topology;       // "1n1l2c1t"
   std::string console_tail;   // last part of the kernel console (caller reads it)
   std::string rerun_command;  // ready-to-paste command that re-runs this variant
+  std::string monitor_tail;   // last_sample_text (monitor_report.hpp); empty: no monitor section
 };
 
 inline constexpr int kLogTailLines = 20;
@@ -31,7 +32,7 @@ inline constexpr int kConsoleTailLines = 40;
 std::string summary_line(const Verdict& v);
 
 // The full report: the summary line (when not empty), header, one line per violation, stats, per-cgroup lines,
-// the step timeline, scheduler log tail, kernel console tail, re-run command.
+// the step timeline, the monitor's last sample per CPU (when there is one), scheduler log tail, kernel console tail, re-run command.
 // Ends with a newline.
 std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const Verdict& v);
 

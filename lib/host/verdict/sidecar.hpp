@@ -49,7 +49,7 @@ struct Sidecar {
   KernelIdentity kernel;
   SchedulerIdentity scheduler;
   Thresholds thresholds;       // the effective (merged) thresholds the run was judged with
-  VmFacts facts;
+  VmFacts facts;               // its monitor log is the sidecar's "monitor" key
   Verdict verdict;
   Timings timings;
   std::string console_log;     // path of the full kernel console log
