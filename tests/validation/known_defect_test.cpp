@@ -1,5 +1,4 @@
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+#include "../support/doctest_main.hpp"
 
 #include "known_defect.hpp"
 
