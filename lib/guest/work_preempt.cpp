@@ -1,0 +1,121 @@
+// Interruptions of running tasks: a ring of real-time signals, short timer
+// sleepers preempting a CPU hog, and a SCHED_FIFO hog beside normal tasks.
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+
+#include "guest/work_families.hpp"
+#include "guest/work_kit.hpp"
+
+namespace ktstr::guest {
+namespace {
+
+// What the signal handler leaves for the worker's loop: a count and the
+// latest latencies (a small ring; the loop drains it after every send).
+constexpr uint64_t kRing = 256;
+std::atomic<uint64_t> g_delivered{0};
+std::atomic<uint64_t> g_latency[kRing];
+
+// Async-signal-safe: clock_gettime and lock-free atomics only (signal-safety(7)).
+extern "C" void on_storm_signal(int, siginfo_t* si, void*) {
+  const auto sent = reinterpret_cast<uintptr_t>(si->si_value.sival_ptr);
+  const uint64_t n = g_delivered.load(std::memory_order_relaxed);
+  g_latency[n % kRing].store(elapsed_since(monotonic_ns(), sent), std::memory_order_relaxed);
+  g_delivered.store(n + 1, std::memory_order_release);
+}
+
+// Moves what the handler recorded since `drained` into the worker's telemetry.
+void drain_signals(WorkerContext& ctx, uint64_t& drained) {
+  const uint64_t n = g_delivered.load(std::memory_order_acquire);
+  if (n == drained) return;
+  ctx.count(Counter::kSignalsReceived, n - drained);
+  for (uint64_t i = n - drained > kRing ? n - kRing : drained; i < n; ++i)
+    ctx.wake_latency(g_latency[i % kRing].load(std::memory_order_relaxed));
+  drained = n;
+}
+
+}  // namespace
+
+// Each member queues SIGRTMIN (with its send time) to the next member after
+// every unit. Real-time signals queue instead of merging (signal(7)), so
+// received counts match sent ones unless RLIMIT_SIGPENDING overflows.
+void run_signal_storm(const WorkSpec&, WorkerContext& ctx, const GroupLink& g) {
+  if (g.size < 2) return spin_until_stopped(ctx);
+  struct sigaction sa{};
+  sa.sa_sigaction = on_storm_signal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGRTMIN, &sa, nullptr);
+  // SIGRTMIN's default action terminates: send only once the target's handler is in place.
+  GroupArea& a = *g.area;
+  a.member_word[g.rank].store(1, std::memory_order_release);
+  const int next = (g.rank + 1) % g.size;
+  const pid_t target = a.pid[next].load();
+  uint64_t drained = 0;
+  while (!ctx.should_stop()) {
+    burn_unit();
+    if (a.member_word[next].load(std::memory_order_acquire) == 0) {
+      ctx.progress();
+      continue;
+    }
+    sigval v{};
+    v.sival_ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(ctx.now_ns()));
+    if (sigqueue(target, SIGRTMIN, v) == 0)
+      ctx.count(Counter::kSignalsSent);
+    else if (errno == EAGAIN)
+      ctx.count(Counter::kSignalsDropped);
+    drain_signals(ctx, drained);
+    ctx.progress();
+  }
+}
+
+// Rank 0 spins; every other rank sleeps sleep_ns and does one unit, all on
+// one CPU, so each sleeper's wakeup must displace the hog.
+void run_preempt_storm(const WorkSpec& spec, WorkerContext& ctx, const GroupLink& g) {
+  if (g.size < 2) return spin_until_stopped(ctx);
+  pin_group_to_one_cpu(ctx, g);
+  if (g.rank == 0) {
+    uint64_t last = involuntary_switches();
+    for (uint64_t i = 1; !ctx.should_stop(); ++i) {
+      burn_unit();
+      ctx.progress();
+      if (i % 64 != 0) continue;
+      const uint64_t now = involuntary_switches();
+      ctx.count(Counter::kInvoluntarySwitches, now - last);
+      last = now;
+    }
+    return;
+  }
+  while (!ctx.should_stop()) {
+    sleep_until(ctx, ctx.now_ns() + spec.sleep_ns);
+    ctx.count(Counter::kWakeupsReceived);
+    burn_unit();
+    ctx.progress();
+  }
+}
+
+// Rank 0 runs SCHED_FIFO priority 1, the others stay normal; all on one CPU.
+// Whether the others run at all depends on RT throttling
+// (Documentation/scheduler/sched-rt-group.rst): sched_rt_runtime_us of every
+// sched_rt_period_us goes to RT tasks, the rest to the other classes; -1 hands
+// the CPU to the hog for good. The worker records both values.
+void run_rt_starvation(const WorkSpec&, WorkerContext& ctx, const GroupLink& g) {
+  if (g.size < 2) return spin_until_stopped(ctx);
+  const auto runtime = read_long("/proc/sys/kernel/sched_rt_runtime_us");
+  const auto period = read_long("/proc/sys/kernel/sched_rt_period_us");
+  if (runtime && *runtime >= 0) ctx.fact(Fact::kRtRuntimeUs, static_cast<uint64_t>(*runtime));
+  if (runtime && *runtime < 0) ctx.fact(Fact::kRtUnthrottled, 1);
+  if (period) ctx.fact(Fact::kRtPeriodUs, static_cast<uint64_t>(*period));
+  pin_group_to_one_cpu(ctx, g);
+  if (g.rank == 0) {
+    sched_param sp{};
+    sp.sched_priority = 1;
+    if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) ctx.fact(Fact::kRtRefused, 1);
+  }
+  spin_until_stopped(ctx);
+}
+
+}  // namespace ktstr::guest
