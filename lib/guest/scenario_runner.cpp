@@ -246,10 +246,11 @@ class Player {
 std::string Op::describe() const {
   switch (kind) {
     case Kind::kAddCgroup:
-      return fmt::format("add {} {} ({} x {}{}{})", def.host ? "host group" : "cgroup", def.name,
+      return fmt::format("add {} {} ({} x {}{}{}{})", def.host ? "host group" : "cgroup", def.name,
                          def.workers_per_cpu > 0 ? fmt::format("{}/cpu", def.workers_per_cpu) : fmt::format("{}", def.workers),
                          work_type_name(def.work.type), def.cpuset.empty() ? "" : ", cpuset " + def.cpuset,
-                         def.weight == 100 ? "" : fmt::format(", weight {}", def.weight));
+                         def.weight == 100 ? "" : fmt::format(", weight {}", def.weight),
+                         def.affinity.empty() ? "" : ", affinity " + def.affinity);
     case Kind::kRemoveCgroup: return fmt::format("remove cgroup {}", cgroup);
     case Kind::kMoveWorkers:
       return count > 0 ? fmt::format("move {} workers {} -> {}", count, cgroup, target)

@@ -111,6 +111,7 @@ WorkerPool::WorkerPool(WorkerPool&& o) noexcept
       workers_(std::move(o.workers_)),
       pending_(std::move(o.pending_)),
       step_(o.step_),
+      in_step_(o.in_step_),
       next_group_(o.next_group_) {}
 
 WorkerPool::~WorkerPool() {
@@ -206,6 +207,7 @@ std::vector<int> WorkerPool::live_in(const std::string& cgroup_name) const {
 
 void WorkerPool::begin_step(int s) {
   step_ = s < kMaxSteps ? s : kMaxSteps - 1;
+  in_step_ = true;
   // end_step() of the previous step already opened this one at its end time.
   uint64_t now = ctl_->step_start_ns[step_].load(std::memory_order_relaxed);
   if (now == 0) {
@@ -274,7 +276,8 @@ void WorkerPool::kill(int id, bool record) {
   if (!w.alive) return;
   Schedstat now = read_schedstat(w.pid).value_or(w.base);
   reap(w, std::chrono::milliseconds(500));
-  if (record) pending_.push_back(snapshot(w, step_, monotonic_ns(), now));
+  // Between steps the last end_step() already reported this worker's record.
+  if (record && in_step_) pending_.push_back(snapshot(w, step_, monotonic_ns(), now));
 }
 
 void WorkerPool::stop_all() {
@@ -286,6 +289,7 @@ void WorkerPool::stop_all() {
 
 std::vector<WorkerTelemetry> WorkerPool::end_step(int s, bool last) {
   s = s < kMaxSteps ? s : kMaxSteps - 1;
+  in_step_ = false;
   const uint64_t end = monotonic_ns();
   struct Final {
     Worker* w;

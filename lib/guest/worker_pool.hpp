@@ -50,8 +50,10 @@ class WorkerPool {
   Result<void> set_affinity(int id, const std::vector<int>& cpus);
   // Moves a live worker to another cgroup.
   Result<void> move(int id, const Cgroup& cgroup, const std::string& cgroup_name);
-  // Stops one worker now; with record, its partial record for the current
-  // step is reported by the next end_step().
+  // Stops one worker now; with record and during a step (after begin_step),
+  // its partial record for that step is reported by the next end_step().
+  // Between steps (ops before a hold) the previous end_step() already
+  // reported it, so no second record is made.
   void kill(int id, bool record = true);
   // Stops and reaps every live worker without recording (error paths).
   void stop_all();
@@ -80,6 +82,7 @@ class WorkerPool {
   std::vector<Worker> workers_;
   std::vector<WorkerTelemetry> pending_;  // records of workers killed in the current step
   int step_ = 0;
+  bool in_step_ = false;  // between begin_step() and end_step()
   int next_group_ = 0;  // id of the next group of group work
   uint64_t window_end_ns_ = 0;
 };
