@@ -73,50 +73,56 @@ void epoll_poller(WorkerContext& ctx, const GroupLink& g) {
   }
 }
 
-// Queues one item (its enqueue time); sleeps while the queue is full.
-bool enqueue(WorkerContext& ctx, GroupArea& a) {
+// Waits, sleeping on word[wait_seq], until ready(head, tail) holds under the
+// queue lock, then runs act(head, tail) still holding it. False when stopped.
+template <class Ready, class Act>
+bool when_queue(WorkerContext& ctx, GroupArea& a, int wait_seq, Counter blocked, Ready ready, Act act) {
   FutexLock lock(a.word[kLock]);
   auto stop = [&] { return ctx.should_stop(); };
   for (;;) {
     if (lock.lock(stop) == FutexLock::Acquired::kStopped) return false;
     const uint64_t head = a.value[kHead].load(), tail = a.value[kTail].load();
-    if (tail - head < kQueueCap) {
-      a.queue[tail % kQueueCap].store(ctx.now_ns(), std::memory_order_relaxed);
-      a.value[kTail].store(tail + 1);
+    if (ready(head, tail)) {
+      act(head, tail);
       lock.unlock();
-      a.word[kItemsSeq].fetch_add(1);
-      futex_wake(a.word[kItemsSeq], 1);
       return true;
     }
-    const uint32_t seq = a.word[kSpaceSeq].load();
+    const uint32_t seq = a.word[wait_seq].load();
     lock.unlock();
-    ctx.count(Counter::kBlockedFull);
-    futex_wait(a.word[kSpaceSeq], seq, kWaitNs);
+    ctx.count(blocked);
+    futex_wait(a.word[wait_seq], seq, kWaitNs);
     if (ctx.should_stop()) return false;
   }
 }
 
+// Queues one item (its enqueue time); sleeps while the queue is full.
+bool enqueue(WorkerContext& ctx, GroupArea& a) {
+  const bool done = when_queue(
+      ctx, a, kSpaceSeq, Counter::kBlockedFull, [](uint64_t head, uint64_t tail) { return tail - head < kQueueCap; },
+      [&](uint64_t, uint64_t tail) {
+        a.queue[tail % kQueueCap].store(ctx.now_ns(), std::memory_order_relaxed);
+        a.value[kTail].store(tail + 1);
+      });
+  if (done) {
+    a.word[kItemsSeq].fetch_add(1);
+    futex_wake(a.word[kItemsSeq], 1);
+  }
+  return done;
+}
+
 // Takes one item and returns its enqueue time; sleeps while the queue is empty.
 std::optional<uint64_t> dequeue(WorkerContext& ctx, GroupArea& a) {
-  FutexLock lock(a.word[kLock]);
-  auto stop = [&] { return ctx.should_stop(); };
-  for (;;) {
-    if (lock.lock(stop) == FutexLock::Acquired::kStopped) return std::nullopt;
-    const uint64_t head = a.value[kHead].load(), tail = a.value[kTail].load();
-    if (tail > head) {
-      const uint64_t stamp = a.queue[head % kQueueCap].load(std::memory_order_relaxed);
-      a.value[kHead].store(head + 1);
-      lock.unlock();
-      a.word[kSpaceSeq].fetch_add(1);
-      futex_wake(a.word[kSpaceSeq], 1);
-      return stamp;
-    }
-    const uint32_t seq = a.word[kItemsSeq].load();
-    lock.unlock();
-    ctx.count(Counter::kBlockedEmpty);
-    futex_wait(a.word[kItemsSeq], seq, kWaitNs);
-    if (ctx.should_stop()) return std::nullopt;
-  }
+  uint64_t stamp = 0;
+  const bool done = when_queue(
+      ctx, a, kItemsSeq, Counter::kBlockedEmpty, [](uint64_t head, uint64_t tail) { return tail > head; },
+      [&](uint64_t head, uint64_t) {
+        stamp = a.queue[head % kQueueCap].load(std::memory_order_relaxed);
+        a.value[kHead].store(head + 1);
+      });
+  if (!done) return std::nullopt;
+  a.word[kSpaceSeq].fetch_add(1);
+  futex_wake(a.word[kSpaceSeq], 1);
+  return stamp;
 }
 
 // schbench message thread: post a request to every worker, wait until all

@@ -135,8 +135,8 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
     const int id = static_cast<int>(workers_.size());
     // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
     // which is every field's initial state; constructing the slot would
-    // touch all of its ~100 KiB (mostly latency reservoirs most work types
-    // never use) and cost a 252-vCPU oversubscribed guest ~100 MiB.
+    // touch all of its ~92 KiB (mostly latency reservoirs most work types
+    // never use) and cost a 252-vCPU oversubscribed guest ~90 MiB.
     WorkerSlot& slot = slots_[id];
     if (i % group_size == 0) {  // a new group, led by this worker's slot
       link.size = std::min(group_size, count - i);
