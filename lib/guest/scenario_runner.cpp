@@ -155,12 +155,14 @@ class Player {
     return {};
   }
 
-  // What a worker may run on: its cgroup's cpuset narrowed by its affinity (empty: unrestricted).
+  // What a worker may run on: its cgroup's cpuset narrowed by its affinity
+  // (empty: unrestricted). When a later cpuset change leaves the two
+  // disjoint, the kernel falls back to the cpuset, and so does this.
   static std::vector<int> allowed(const std::vector<int>& cpuset, const std::vector<int>& affinity) {
     if (affinity.empty() || cpuset.empty()) return affinity.empty() ? cpuset : affinity;
     std::vector<int> both;
     std::set_intersection(cpuset.begin(), cpuset.end(), affinity.begin(), affinity.end(), std::back_inserter(both));
-    return both;
+    return both.empty() ? cpuset : both;
   }
 
   // Ops that act on a cgroup directory cannot target a host group.

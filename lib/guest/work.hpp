@@ -37,12 +37,12 @@ enum class WorkType {
   kAsymmetricWaker,   // a never-sleeping waker round-robins wakeups over sleepers
   kEpollStorm,        // producers signal eventfds; one poller drains them with epoll
   kProducerConsumer,  // producers outnumber a slower consumer on a bounded queue
-  kForkChurn,         // fork a child that exits at once, reap it, repeat
+  kForkChurn,         // vfork a child that exits at once, reap it, repeat
   kNiceSweep,         // walk the nice value through -20..19 while running
   kAffinityChurn,     // re-pin to one CPU after another, alternating LLCs
   kPolicyChurn,       // cycle NORMAL, BATCH, IDLE (and EXT when a scheduler is enabled)
   kCgroupAttachStorm, // move itself between its cgroup and its sibling cgroups
-  kPageFaultChurn,    // touch every page of a region, drop it, repeat
+  kPageFaultChurn,    // map a region, touch every page, unmap it, repeat
   kMutexContention,   // the group contends for one futex mutex
   kPriorityInversion, // nice-19 holder, nice-0 hogs and a nice -20 waiter on one CPU
   kSignalStorm,       // members queue real-time signals at each other

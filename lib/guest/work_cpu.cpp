@@ -33,21 +33,21 @@ void alu_unit(uint64_t (&r)[4]) {
   asm volatile("" : "+r"(r[0]), "+r"(r[1]), "+r"(r[2]), "+r"(r[3]));  // results are live
 }
 
-// A random cyclic walk over the cache lines of a buffer: every load depends
-// on the previous one and lands on an unpredictable line, so the walk runs at
-// memory latency once the buffer exceeds the cache.
+// A walk over every cache line of a buffer in which each load's address
+// comes from the previous load, jumping kStride lines (~2.5 MiB) at a time:
+// stride prefetchers stop at page boundaries, so once the buffer exceeds the
+// cache each link costs a memory access. kStride is odd and the line count a
+// power of two, so the walk is one cycle through all lines. (A random
+// permutation would do as well but costs ~1 s to build under TCG.)
 class PointerChase {
  public:
-  static Result<PointerChase> create(uint64_t bytes) {
+  static Result<PointerChase> create(WorkerContext& ctx, uint64_t bytes) {
     PointerChase c;
-    c.lines_ = std::max<uint64_t>(2, bytes / kLine);
+    c.lines_ = std::bit_floor(std::max<uint64_t>(2, bytes / kLine));
     c.mem_ = KTSTR_TRY(Mapping::anonymous(c.lines_ * kLine, /*shared=*/false));
-    // Sattolo's algorithm turns the identity into one random cycle through all lines.
-    for (uint64_t i = 0; i < c.lines_; ++i) c.link(i) = i;
-    uint64_t rng = 0x9e3779b97f4a7c15ull;
-    for (uint64_t i = c.lines_ - 1; i > 0; --i) {
-      rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-      std::swap(c.link(i), c.link(rng % i));
+    for (uint64_t i = 0; i < c.lines_ && !ctx.should_stop(); ++i) {
+      c.link(i) = (i + kStride) & (c.lines_ - 1);
+      if (i % 4096 == 4095) ctx.progress();  // every 64 pages: page faults are slow under TCG
     }
     return c;
   }
@@ -59,6 +59,7 @@ class PointerChase {
   [[nodiscard]] uint64_t bytes() const { return lines_ * kLine; }
 
  private:
+  static constexpr uint64_t kStride = 40'503;
   uint64_t& link(uint64_t line) { return *reinterpret_cast<uint64_t*>(mem_.data() + line * kLine); }
   Mapping mem_;
   uint64_t lines_ = 0;
@@ -84,11 +85,12 @@ uint64_t llc_share(WorkerContext& ctx) {
   return size / n;
 }
 
-// Twice the LLC share (at least 1 MiB, at most 64 MiB); 8 MiB when sysfs shows no L3.
+// Twice the LLC share (at least 1 MiB, at most 64 MiB, rounded down to a
+// power of two, so still above the share); 8 MiB when sysfs shows no L3.
 Result<PointerChase> chase_beyond_llc(WorkerContext& ctx) {
   const uint64_t share = llc_share(ctx);
   const uint64_t ws = share == 0 ? 8 * kMiB : std::clamp<uint64_t>(2 * share, kMiB, 64 * kMiB);
-  auto chase = KTSTR_TRY(PointerChase::create(ws));
+  auto chase = KTSTR_TRY(PointerChase::create(ctx, ws));
   ctx.fact(Fact::kWorkingSetBytes, chase.bytes());
   return chase;
 }

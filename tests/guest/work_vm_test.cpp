@@ -20,8 +20,8 @@ using Members = std::vector<const WorkerTelemetry*>;
 
 // Boots `scenario` with every worker doing `type`; the verdict must pass.
 Boot run_type(const std::string& type, const std::string& topology = "1n1l2c1t",
-              const std::string& scenario = "steady") {
-  auto b = boot(topology, {"--scenario", scenario, "--work", type, "--duration", "2s"}, std::nullopt, "", 120);
+              const std::string& scenario = "steady", const std::optional<std::filesystem::path>& sched = {}) {
+  auto b = boot(topology, {"--scenario", scenario, "--work", type, "--duration", "2s"}, sched, "", 120);
   REQUIRE(b.tel.error == "");
   CHECK(b.outcome.guest_exit_code == 0);
   require_pass(b);
@@ -87,8 +87,9 @@ TEST_CASE("work cache_pressure: the working set exceeds the LLC share and is swe
   auto b = run_type("cache_pressure");
   for (const auto* w : all(b.tel)) {
     const uint64_t ws = counter(*w, "working_set_bytes"), share_b = counter(*w, "llc_share_bytes");
-    MESSAGE(fmt::format("{}/{}: LLC {} KiB, share {} KiB, working set {} KiB, {} lines touched", w->cgroup, w->worker,
-                        counter(*w, "llc_bytes") >> 10, share_b >> 10, ws >> 10, counter(*w, "lines_touched")));
+    MESSAGE(fmt::format("{}/{}: LLC {} KiB, share {} KiB, working set {} KiB, {} lines touched, {:.0f} ms CPU",
+                        w->cgroup, w->worker, counter(*w, "llc_bytes") >> 10, share_b >> 10, ws >> 10,
+                        counter(*w, "lines_touched"), w->cpu_ns / 1e6));
     CHECK(share_b > 0);
     CHECK(ws > share_b);
     CHECK(counter(*w, "lines_touched") >= ws / 64);
@@ -246,6 +247,21 @@ TEST_CASE("work policy_churn: NORMAL, BATCH and IDLE in turn; EXT skipped withou
   }
 }
 
+TEST_CASE("work policy_churn under scx_simple reaches SCHED_EXT") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scheduler(*kernel, "scx_simple");
+  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+  auto b = run_type("policy_churn", "1n1l2c1t", "steady", sched);
+  CHECK(b.tel.scheduler.attached);
+  for (const auto* w : all(b.tel)) {
+    MESSAGE(fmt::format("{}/{}: normal {}, batch {}, idle {}, ext {}", w->cgroup, w->worker, counter(*w, "to_normal"),
+                        counter(*w, "to_batch"), counter(*w, "to_idle"), counter(*w, "to_ext")));
+    CHECK(counter(*w, "to_ext") > 0);
+    CHECK(counter(*w, "ext_unavailable") == 0);
+  }
+}
+
 TEST_CASE("work cgroup_attach_storm: workers move themselves between sibling cgroups") {
   auto b = run_type("cgroup_attach_storm");
   for (const auto* w : all(b.tel)) {
@@ -284,8 +300,12 @@ TEST_CASE("work priority_inversion: the nice -20 waiter waits on the starved nic
     REQUIRE(g.size() == 3);
     const auto& holder = *g[0];
     const auto& waiter = *g[2];
+    for (const auto* w : g)
+      MESSAGE(fmt::format("rank {}: {} units, {:.1f} ms CPU, {:.1f} ms waiting to run", counter(*w, "group_rank"),
+                          w->iterations, w->cpu_ns / 1e6, w->runq_wait_ns / 1e6));
     const uint64_t holds = counter(holder, "lock_holds");
     REQUIRE(holds > 0);
+    REQUIRE(!waiter.wake_latency_ns.empty());
     const double hold_cpu_ms = share(counter(holder, "hold_cpu_ns"), holds) / 1e6;
     const double hold_wall_ms = share(counter(holder, "hold_wall_ns"), holds) / 1e6;
     const uint64_t worst_wait = *std::max_element(waiter.wake_latency_ns.begin(), waiter.wake_latency_ns.end());
@@ -344,6 +364,27 @@ TEST_CASE("work rt_starvation: RT throttling leaves the normal tasks a sliver of
                       100 * hog_share, 100 * others));
   for (size_t i = 1; i < g[0].size(); ++i) CHECK(g[0][i]->iterations > 0);  // throttling lets them run
   CHECK(others < 3 * (1 - rt_share));                                        // ... but only a sliver
+}
+
+// The issue's case: the normal members are sched_ext tasks (scx_simple
+// switches every task) next to the RT hog; RT throttling is what lets them run.
+TEST_CASE("work rt_starvation under scx_simple: sched_ext tasks beside a SCHED_FIFO hog") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scheduler(*kernel, "scx_simple");
+  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+  auto b = run_type("rt_starvation", "1n1l2c1t", "one_group", sched);
+  CHECK(b.tel.scheduler.attached);
+  CHECK(!b.tel.scheduler.failed);
+  auto g = groups(b.tel);
+  REQUIRE(g.size() == 1);
+  const auto& hog = *g[0][0];
+  REQUIRE(!hog.counters.count("rt_refused"));
+  for (size_t i = 1; i < g[0].size(); ++i) {
+    MESSAGE(fmt::format("sched_ext spinner {}: {:.1f} ms CPU of {:.0f} ms beside the hog ({:.1f} %)", i,
+                        g[0][i]->cpu_ns / 1e6, g[0][i]->wall_ns / 1e6, 100 * share(g[0][i]->cpu_ns, g[0][i]->wall_ns)));
+    CHECK(g[0][i]->iterations > 0);
+  }
 }
 
 TEST_CASE("work schbench: wakeup latency percentiles per worker") {
