@@ -36,8 +36,9 @@ class Mapping {
   // Maps a whole file read-only and private (pages are read only when touched).
   static Result<Mapping> map_readonly(const std::filesystem::path& path);
   // Maps size bytes of zero-filled anonymous memory, private to this process
-  // (and copied on fork) or shared with the children forked after it.
-  static Result<Mapping> anonymous(uint64_t size, bool shared);
+  // (and copied on fork) or shared with the children forked after it;
+  // populate: allocate every page now (MAP_POPULATE) instead of at first touch.
+  static Result<Mapping> anonymous(uint64_t size, bool shared, bool populate = false);
 
   [[nodiscard]] std::byte* data() const { return base_ ? static_cast<std::byte*>(base_) + skew_ : nullptr; }
   [[nodiscard]] uint64_t size() const { return size_; }

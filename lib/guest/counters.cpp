@@ -20,7 +20,8 @@ constexpr std::array<std::string_view, kCounterCount> kCounterNames = {
 constexpr std::array<std::string_view, kFactCount> kFactNames = {
     "group_id",        "group_rank",  "group_size",       "pinned_cpu",    "smt_threads",
     "working_set_bytes", "llc_bytes", "llc_share_bytes",  "nice_levels",   "cgroups_visited",
-    "ext_unavailable", "rt_runtime_us", "rt_period_us",   "rt_unthrottled", "rt_refused"};
+    "ext_unavailable", "rt_runtime_us", "rt_period_us",   "rt_unthrottled", "rt_refused",
+    "fair_server_runtime_ns", "fair_server_period_ns", "ext_server"};
 
 static_assert(kFactCount <= 64, "FactRow::set_mask holds one bit per fact");
 

@@ -76,6 +76,9 @@ enum class Fact : uint8_t {
   kRtPeriodUs,       // /proc/sys/kernel/sched_rt_period_us
   kRtUnthrottled,    // 1: sched_rt_runtime_us is -1 (RT throttling off)
   kRtRefused,        // 1: the kernel refused SCHED_FIFO
+  kFairServerRuntimeNs,  // the pinned CPU's fair deadline server: runtime per period (debugfs)
+  kFairServerPeriodNs,   // ... and its period
+  kExtServer,        // 1: the kernel has a deadline server for sched_ext tasks (debugfs sched/ext_server)
   kCount
 };
 

@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <cerrno>
+#include <filesystem>
 
+#include "guest/futex.hpp"
 #include "guest/work_families.hpp"
 #include "guest/work_kit.hpp"
 
@@ -97,11 +100,14 @@ void run_preempt_storm(const WorkSpec& spec, WorkerContext& ctx, const GroupLink
   }
 }
 
-// Rank 0 runs SCHED_FIFO priority 1, the others stay normal; all on one CPU.
-// Whether the others run at all depends on RT throttling
-// (Documentation/scheduler/sched-rt-group.rst): sched_rt_runtime_us of every
-// sched_rt_period_us goes to RT tasks, the rest to the other classes; -1 hands
-// the CPU to the hog for good. The worker records both values.
+// Rank 0 runs SCHED_FIFO priority 1, the others stay in their class; all on
+// one CPU. What lets the others run at all depends on the kernel, so the
+// worker records each mechanism it finds: RT throttling (sched_rt_runtime_us
+// of every sched_rt_period_us, Documentation/scheduler/sched-rt-group.rst;
+// since 6.12 only with CONFIG_RT_GROUP_SCHED), the fair deadline server that
+// replaced it for SCHED_NORMAL tasks (runtime per period in debugfs
+// sched/fair_server/cpuN, 50 ms of 1 s by default), and a deadline server for
+// sched_ext tasks (debugfs sched/ext_server), which 6.12 does not have.
 void run_rt_starvation(const WorkSpec&, WorkerContext& ctx, const GroupLink& g) {
   if (g.size < 2) return spin_until_stopped(ctx);
   const auto runtime = read_long("/proc/sys/kernel/sched_rt_runtime_us");
@@ -109,12 +115,22 @@ void run_rt_starvation(const WorkSpec&, WorkerContext& ctx, const GroupLink& g) 
   if (runtime && *runtime >= 0) ctx.fact(Fact::kRtRuntimeUs, static_cast<uint64_t>(*runtime));
   if (runtime && *runtime < 0) ctx.fact(Fact::kRtUnthrottled, 1);
   if (period) ctx.fact(Fact::kRtPeriodUs, static_cast<uint64_t>(*period));
-  pin_group_to_one_cpu(ctx, g);
+  const int cpu = pin_group_to_one_cpu(ctx, g);
+  const std::string server = fmt::format("/sys/kernel/debug/sched/fair_server/cpu{}/", std::max(cpu, 0));
+  if (auto r = read_long(server + "runtime"); r && *r >= 0) ctx.fact(Fact::kFairServerRuntimeNs, static_cast<uint64_t>(*r));
+  if (auto p = read_long(server + "period"); p && *p > 0) ctx.fact(Fact::kFairServerPeriodNs, static_cast<uint64_t>(*p));
+  if (std::filesystem::exists("/sys/kernel/debug/sched/ext_server")) ctx.fact(Fact::kExtServer, 1);
+  // The others start once the hog is SCHED_FIFO, so none of their progress
+  // comes from before it.
+  auto& hog_ready = g.area->word[0];
   if (g.rank == 0) {
     sched_param sp{};
     sp.sched_priority = 1;
     if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) ctx.fact(Fact::kRtRefused, 1);
+    hog_ready.store(1, std::memory_order_release);
+    futex_wake_all(hog_ready);
   }
+  while (hog_ready.load(std::memory_order_acquire) == 0 && !ctx.should_stop()) futex_wait(hog_ready, 0, 50'000'000);
   spin_until_stopped(ctx);
 }
 
