@@ -134,7 +134,7 @@ uint64_t WorkerContext::now_ns() const { return monotonic_ns(); }
 
 ProgressTracker& WorkerContext::tracker(uint64_t now) {
   int s = static_cast<int>(ctl_.step.load(std::memory_order_acquire));
-  if (s >= kMaxSteps) s = kMaxSteps - 1;
+  if (s > kBetweenSteps) s = kBetweenSteps;
   if (s != step_) {
     step_ = s;
     uint64_t start = ctl_.step_start_ns[s].load(std::memory_order_relaxed);

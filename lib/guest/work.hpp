@@ -78,6 +78,10 @@ Result<Policy> parse_policy(std::string_view s);
 int policy_number(Policy p);
 
 inline constexpr int kMaxSteps = 16;
+// ControlWords::step while the runner applies the ops between two steps.
+// Observations then go to a scratch row (index kBetweenSteps of every
+// per-step array) that no record reports.
+inline constexpr int kBetweenSteps = kMaxSteps;
 
 // Handed to a user-supplied callable, which is called repeatedly until the
 // worker is stopped and reports its work units with progress().
@@ -99,8 +103,8 @@ int group_size_of(const WorkSpec& spec);
 // Runner-owned words every worker reads.
 struct ControlWords {
   std::atomic<uint32_t> go{0};    // futex: 0 until the runner releases workers
-  std::atomic<uint32_t> step{0};  // current step index
-  std::atomic<uint64_t> step_start_ns[kMaxSteps]{};
+  std::atomic<uint32_t> step{0};  // current step index, or kBetweenSteps
+  std::atomic<uint64_t> step_start_ns[kMaxSteps + 1]{};
 };
 
 // What the members of one group share: futex words, stamps and a small
@@ -123,12 +127,12 @@ struct WorkerSlot {
   std::atomic<uint32_t> stop{0};    // runner asks the worker to exit
   int setup_errno = 0;
   uint64_t go_ns = 0;                // when this worker was released
-  ProgressTracker steps[kMaxSteps];
-  WakeReservoir wake[kMaxSteps];
+  ProgressTracker steps[kMaxSteps + 1];  // per step, and kBetweenSteps
+  WakeReservoir wake[kMaxSteps + 1];
   GroupArea group;                   // used when this worker leads a group
-  CounterRow counters[kMaxSteps];
+  CounterRow counters[kMaxSteps + 1];
   FactRow facts;
-  LatencyHistogram latency[kMaxSteps];
+  LatencyHistogram latency[kMaxSteps + 1];
 };
 
 class WorkerContext {

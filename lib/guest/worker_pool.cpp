@@ -135,8 +135,8 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
     const int id = static_cast<int>(workers_.size());
     // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
     // which is every field's initial state; constructing the slot would
-    // touch all of its ~92 KiB (mostly latency reservoirs most work types
-    // never use) and cost a 252-vCPU oversubscribed guest ~90 MiB.
+    // touch all of its ~98 KiB (mostly latency reservoirs most work types
+    // never use) and cost a 252-vCPU oversubscribed guest ~96 MiB.
     WorkerSlot& slot = slots_[id];
     if (i % group_size == 0) {  // a new group, led by this worker's slot
       link.size = std::min(group_size, count - i);
@@ -208,12 +208,8 @@ std::vector<int> WorkerPool::live_in(const std::string& cgroup_name) const {
 void WorkerPool::begin_step(int s) {
   step_ = s < kMaxSteps ? s : kMaxSteps - 1;
   in_step_ = true;
-  // end_step() of the previous step already opened this one at its end time.
-  uint64_t now = ctl_->step_start_ns[step_].load(std::memory_order_relaxed);
-  if (now == 0) {
-    now = monotonic_ns();
-    ctl_->step_start_ns[step_].store(now, std::memory_order_relaxed);
-  }
+  // The step opens now, after the ops that precede it took effect.
+  ctl_->step_start_ns[step_].store(monotonic_ns(), std::memory_order_relaxed);
   ctl_->step.store(static_cast<uint32_t>(step_), std::memory_order_release);
   for (auto& w : workers_) {
     if (!w.alive) continue;
@@ -307,9 +303,11 @@ std::vector<WorkerTelemetry> WorkerPool::end_step(int s, bool last) {
   if (last) {
     for (auto& f : live) slots_[f.w->id].stop.store(1, std::memory_order_release);
     for (auto& f : live) reap(*f.w, std::chrono::milliseconds(2000));
-  } else if (s + 1 < kMaxSteps) {
-    ctl_->step_start_ns[s + 1].store(end, std::memory_order_relaxed);
-    ctl_->step.store(static_cast<uint32_t>(s + 1), std::memory_order_release);  // workers leave step s now
+  } else {
+    // Workers leave step s now; until begin_step() they observe into a row
+    // no record reports, so nothing measured while the next step's ops run
+    // (a cpuset or affinity change) is attributed to either step.
+    ctl_->step.store(static_cast<uint32_t>(kBetweenSteps), std::memory_order_release);
   }
   std::vector<WorkerTelemetry> out = std::move(pending_);
   pending_.clear();
