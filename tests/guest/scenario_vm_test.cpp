@@ -24,7 +24,7 @@ struct Checks {
 
 // Boots the scenario on topology and requires a passing verdict.
 Boot run_scenario(const std::string& name, const std::string& topology, Checks c = {}) {
-  auto b = boot(topology, {"--scenario", name, "--duration", "2s"}, std::nullopt, "", 120);
+  auto b = boot(topology, {"--scenario", name, "--duration", "3s"}, std::nullopt, "", 120);
   REQUIRE(b.tel.error == "");
   CHECK(b.outcome.guest_exit_code == 0);
   verdict::Thresholds th;

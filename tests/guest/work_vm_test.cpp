@@ -243,7 +243,7 @@ TEST_CASE("work affinity_churn: every worker visits every CPU of both LLCs") {
   }
 }
 
-TEST_CASE("work policy_churn: NORMAL, BATCH and IDLE in turn; EXT skipped without a sched_ext scheduler") {
+TEST_CASE("work policy_churn: NORMAL, BATCH and IDLE in turn, EXT skipped without a sched_ext scheduler") {
   auto b = run_type("policy_churn");
   for (const auto* w : all(b.tel)) {
     MESSAGE(fmt::format("{}/{}: normal {}, batch {}, idle {}, ext {}, ext_unavailable {}", w->cgroup, w->worker,
