@@ -47,7 +47,7 @@ Result<uint64_t> write_archive_file(const std::vector<Entry>& entries, const fs:
   }();
   if (!result) {
     ::unlink(tmp.c_str());
-    return std::unexpected(std::move(result).error().context(fmt::format("writing {}", out.string())));
+    KTSTR_TRY_CTX(std::move(result), "writing {}", out.string());
   }
   return written;
 }

@@ -45,9 +45,7 @@ void log(Channel* channel, const std::string& text) {
 // The part of the run that can fail as infrastructure; fills tel throughout.
 Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks& hooks, RunTelemetry& tel,
                       uint64_t run_start) {
-  auto read = read_cpu_layout("/sys");
-  if (!read) return std::unexpected(std::move(read).error().context("reading the guest CPU topology"));
-  const CpuLayout layout = std::move(*read);
+  const CpuLayout layout = KTSTR_TRY_CTX(read_cpu_layout("/sys"), "reading the guest CPU topology");
   auto shape = layout.shape();
   tel.vcpus = static_cast<int>(layout.cpus.size());
   // A debug kernel (lockdep, kmemleak) schedules more slowly; the host uses

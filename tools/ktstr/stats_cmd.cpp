@@ -1,0 +1,61 @@
+// `ktstr stats list [DIR]` and `ktstr stats compare A B [--abs ...] [--rel ...]`:
+// recorded runs and a per-metric regression gate usable in CI (exit 1 when a
+// gate trips). Gate semantics: lib/host/verdict/compare.hpp and README.
+#include <fmt/format.h>
+
+#include "base/exit_codes.hpp"
+#include "tools/ktstr/commands.hpp"
+#include "host/verdict/compare.hpp"
+#include "host/verdict/replay.hpp"
+
+namespace ktstr::cli {
+
+namespace {
+
+struct CompareArgs {
+  std::string a, b;
+  std::vector<std::string> abs, rel;
+};
+
+CommandResult cmd_stats_list(const std::string& dir) {
+  fmt::print("{}", KTSTR_TRY(verdict::list_runs(dir)));
+  return kExitPass;
+}
+
+CommandResult cmd_stats_compare(const CompareArgs& args) {
+  verdict::GateConfig gates;
+  for (const auto& spec : args.abs) KTSTR_TRY_VOID(verdict::parse_gate_option(gates, true, spec));
+  for (const auto& spec : args.rel) KTSTR_TRY_VOID(verdict::parse_gate_option(gates, false, spec));
+  auto a = KTSTR_TRY(verdict::load_runs(args.a));
+  auto b = KTSTR_TRY(verdict::load_runs(args.b));
+  auto result = verdict::compare_runs(a, b, gates);
+  fmt::print("{}", verdict::format_compare(result));
+  return result.tripped() ? kExitFail : kExitPass;
+}
+
+}  // namespace
+
+void add_stats_commands(CLI::App& app) {
+  auto* stats = app.add_subcommand("stats", "Recorded runs (sidecars): list them, compare two sets");
+  stats->require_subcommand(1);
+
+  auto dir = std::make_shared<std::string>("build/ktstr");
+  auto* list = stats->add_subcommand("list", "One line per recorded run found under DIR");
+  list->add_option("dir", *dir, "Directory searched recursively for sidecars")->capture_default_str();
+  list->callback([dir] { command_result() = cmd_stats_list(*dir); });
+
+  auto args = std::make_shared<CompareArgs>();
+  auto* compare = stats->add_subcommand(
+      "compare",
+      "Per-metric change from A (baseline) to B; exits 1 when a regression exceeds both its absolute and "
+      "its relative gate (zero baseline: absolute gate only)");
+  compare->add_option("a", args->a, "Baseline: a sidecar or a directory of sidecars")->required();
+  compare->add_option("b", args->b, "Candidate: a sidecar or a directory of sidecars")->required();
+  compare->add_option("--abs", args->abs,
+                      "Absolute gate, in the metric's unit: VALUE for every metric or KIND=VALUE "
+                      "(iter_rate, spread_pp, gap_ms, p99_wake_us, migrations_per_cpu_s); repeatable");
+  compare->add_option("--rel", args->rel, "Relative gate in percent of the baseline: VALUE or KIND=VALUE; repeatable");
+  compare->callback([args] { command_result() = cmd_stats_compare(*args); });
+}
+
+}  // namespace ktstr::cli
