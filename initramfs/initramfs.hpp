@@ -79,6 +79,12 @@ enum class Compression { kNone, kZstd };
 struct BuildOptions {
   Compression compression = Compression::kNone;
   int zstd_level = 3;  // 1..19; only for kZstd
+  // Binaries and their libraries go in without their DWARF sections
+  // (objcopy --strip-debug; symbols stay, so backtraces still name
+  // functions): the guest never reads debug info, and under TCG the kernel
+  // unpacks every byte with an emulated CPU. A RelWithDebInfo test executable
+  // of 29.6 MB carried about 27 MB of it.
+  bool strip_debug = true;
 };
 
 // Writes a deterministic newc cpio (sorted entries, mtime 0, uid/gid 0, stable

@@ -10,6 +10,7 @@ packages=(
   clang-19 llvm-19 lld-19 flex bison bc dwarves cpio xz-utils zstd lz4 rsync
   qemu-system-x86 busybox-static linux-source-6.12 acpica-tools
   python3 file
+  libexpat1-dev chromium  # the timeline tests: SVG parsed with expat, rendered in headless Chromium
 )
 
 missing=()

@@ -110,6 +110,7 @@ class Supervision {
       if (out.boot_seconds < 0) out.boot_seconds = seconds_between(t0_, Clock::now());
       if (f.type == proto::MsgType::kExit) {
         got_exit_ = true;
+        out.exit_seconds = seconds_between(t0_, Clock::now());
         out.guest_exit_code = proto::decode_exit_code(f.payload);
       }
       if (sink_) sink_(f.type, f.payload);
@@ -131,6 +132,7 @@ class Supervision {
 }  // namespace
 
 Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
+  const auto called = Clock::now();
   const EnginePick pick = pick_engine(config);
   announce(config, pick);
   KTSTR_TRY_VOID(check_inputs(config));
@@ -152,6 +154,7 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
 
   VmOutcome out{.console_log_path = console_path.string(),
                 .accel = engine->accel(),
+                .prepare_seconds = seconds_between(called, Clock::now()),
                 .timeout_seconds = static_cast<int>(config.timeout.count())};
   RunEnd end = Supervision(*engine, reader, console, config, sink).run(out);
   out.stop_detail = engine->stop_detail();

@@ -1,7 +1,8 @@
 // Raw run telemetry: what the guest measured, sent to the host as JSON
 // (MsgType::kTelemetry) and kept verbatim in the sidecar so a run can be
 // re-judged later. The guest measures; the host judges (lib/host/verdict).
-// Sizes are bounded by the guest: at most kMaxLatencySamples per worker.
+// Sizes are bounded by the guest: at most kMaxLatencySamples latency samples
+// and kMaxCpuRuns placement runs per worker and step.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "base/placement.hpp"
 
 namespace ktstr {
 
@@ -41,6 +44,9 @@ struct WorkerTelemetry {
   // "p50", "p90", "p99", "p99.9" of every wake-latency sample of the step (a
   // log-linear histogram, <= 12.5 % relative error); empty without samples.
   std::map<std::string, uint64_t> wake_percentiles_ns;
+  uint64_t progress_start_ns = 0;  // when max_gap_at_ns counts from, relative to run start
+  std::vector<CpuRun> placement;   // where it ran, in time order, <= kMaxCpuRuns (base/placement.hpp)
+  uint64_t placement_merged_us = 0;  // time the placement shows wrongly after coarsening
 };
 
 // One cgroup as configured during a step.
@@ -95,6 +101,7 @@ struct RunTelemetry {
   int vcpus = 0;
   bool debug_kernel = false;
   uint64_t duration_ns = 0;     // whole run
+  uint64_t start_uptime_ns = 0; // guest CLOCK_MONOTONIC (time since boot) when the run started
   std::vector<StepTelemetry> steps;
   std::vector<CgroupTelemetry> cgroups;
   std::vector<WorkerTelemetry> workers;
@@ -106,7 +113,8 @@ struct RunTelemetry {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerTelemetry, cgroup, worker, pid, step, work_type, policy,
                                                 iterations, wall_ns, cpu_ns, runq_wait_ns, max_gap_ns,
                                                 max_gap_at_ns, migrations, cpus_used, cpuset, wake_latency_ns,
-                                                wake_samples_seen, counters, wake_percentiles_ns)
+                                                wake_samples_seen, counters, wake_percentiles_ns, progress_start_ns,
+                                                placement, placement_merged_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CgroupTelemetry, name, step, cpuset, weight, workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepTelemetry, index, name, start_ns, end_ns, ops)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedEvent, t_ns, kind, detail)
@@ -114,6 +122,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerTelemetry, name, ops_na
                                                 events, log_tail, dump)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AssertionTelemetry, file, line, expr, message)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunTelemetry, test, topology, vcpus, debug_kernel, duration_ns,
-                                                steps, cgroups, workers, scheduler, assertions, error)
+                                                start_uptime_ns, steps, cgroups, workers, scheduler, assertions, error)
 
 }  // namespace ktstr

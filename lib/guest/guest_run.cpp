@@ -147,7 +147,7 @@ Result<Scenario> GuestContext::canned(std::string_view name) const {
 
 int run_guest(const std::vector<std::string>& argv, Channel* channel, const GuestHooks& hooks) {
   const uint64_t run_start = monotonic_ns();
-  RunTelemetry tel;
+  RunTelemetry tel{.start_uptime_ns = run_start};
   signal(SIGTERM, on_stop_signal);
   signal(SIGINT, on_stop_signal);
   auto args = parse_guest_args(argv);

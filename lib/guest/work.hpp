@@ -15,6 +15,7 @@
 #include "base/error.hpp"
 #include "guest/counters.hpp"
 #include "guest/measure.hpp"
+#include "guest/placement_log.hpp"
 
 namespace ktstr::guest {
 
@@ -129,6 +130,7 @@ struct WorkerSlot {
   uint64_t go_ns = 0;                // when this worker was released
   ProgressTracker steps[kMaxSteps + 1];  // per step, and kBetweenSteps
   WakeReservoir wake[kMaxSteps + 1];
+  PlacementLog placement[kMaxSteps + 1];  // where it ran
   GroupArea group;                   // used when this worker leads a group
   CounterRow counters[kMaxSteps + 1];
   FactRow facts;
@@ -139,7 +141,8 @@ class WorkerContext {
  public:
   WorkerContext(ControlWords& ctl, WorkerSlot& slot) : ctl_(ctl), slot_(slot) {}
   [[nodiscard]] bool should_stop() const { return slot_.stop.load(std::memory_order_relaxed) != 0; }
-  // One progress observation (now, current CPU); rolls over to a new step.
+  // One progress observation (now, current CPU) into the step's tracker and
+  // placement log; rolls over to a new step.
   void progress(uint64_t units = 1);
   // One wakeup latency sample (reservoir and histogram of the current step).
   void wake_latency(uint64_t latency_ns);

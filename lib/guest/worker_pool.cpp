@@ -91,8 +91,9 @@ Result<Schedstat> read_schedstat(pid_t pid) {
   return s;
 }
 
-Result<WorkerPool> WorkerPool::create() {
+Result<WorkerPool> WorkerPool::create(uint64_t time_base_ns) {
   WorkerPool p;
+  p.time_base_ns_ = time_base_ns;
   p.region_bytes_ = sizeof(ControlWords) + sizeof(WorkerSlot) * kMaxWorkers;
   // Shared and lazily backed: only slots that workers touch cost memory.
   void* m = mmap(nullptr, p.region_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -112,7 +113,9 @@ WorkerPool::WorkerPool(WorkerPool&& o) noexcept
       pending_(std::move(o.pending_)),
       step_(o.step_),
       in_step_(o.in_step_),
-      next_group_(o.next_group_) {}
+      next_group_(o.next_group_),
+      window_end_ns_(o.window_end_ns_),
+      time_base_ns_(o.time_base_ns_) {}
 
 WorkerPool::~WorkerPool() {
   stop_all();
@@ -135,8 +138,9 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
     const int id = static_cast<int>(workers_.size());
     // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
     // which is every field's initial state; constructing the slot would
-    // touch all of its ~98 KiB (mostly latency reservoirs most work types
-    // never use) and cost a 252-vCPU oversubscribed guest ~96 MiB.
+    // touch all of its ~166 KiB (latency reservoirs and histograms most
+    // work types never use, placement logs for 16 steps and the scratch row)
+    // and cost a 252-vCPU oversubscribed guest (1008 workers) ~163 MiB.
     WorkerSlot& slot = slots_[id];
     if (i % group_size == 0) {  // a new group, led by this worker's slot
       link.size = std::min(group_size, count - i);
@@ -246,6 +250,9 @@ WorkerTelemetry WorkerPool::snapshot(Worker& w, int s, uint64_t end_ns, const Sc
       .wake_samples_seen = wake.seen,
       .counters = {},
       .wake_percentiles_ns = percentile_map(slot.latency[s]),
+      .progress_start_ns = t.start_ns > time_base_ns_ ? t.start_ns - time_base_ns_ : 0,
+      .placement = slot.placement[s].snapshot(time_base_ns_),
+      .placement_merged_us = slot.placement[s].merged_us,
   };
   export_counters(counters, slot.facts, rec.counters);
   return rec;

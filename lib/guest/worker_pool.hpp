@@ -30,7 +30,9 @@ class WorkerPool {
  public:
   static constexpr int kMaxWorkers = 2048;  // 4x the largest (252-vCPU) guest, rounded up
 
-  static Result<WorkerPool> create();
+  // Times in the records (placement, progress_start_ns) are relative to
+  // time_base_ns (the run start on CLOCK_MONOTONIC).
+  static Result<WorkerPool> create(uint64_t time_base_ns = 0);
   WorkerPool(WorkerPool&&) noexcept;
   WorkerPool& operator=(WorkerPool&&) = delete;
   WorkerPool(const WorkerPool&) = delete;
@@ -85,6 +87,7 @@ class WorkerPool {
   bool in_step_ = false;  // between begin_step() and end_step()
   int next_group_ = 0;  // id of the next group of group work
   uint64_t window_end_ns_ = 0;
+  uint64_t time_base_ns_ = 0;
 };
 
 }  // namespace ktstr::guest

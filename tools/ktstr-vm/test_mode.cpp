@@ -179,11 +179,14 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
   };
   v::Finalized fin = v::finalize_run(rec);
   fmt::print(stderr, "{}", fin.text);
-  // ATTACHED_FILES_ON_FAIL names <out-dir>/sidecar.json: link it to the sidecar.
+  // ATTACHED_FILES_ON_FAIL names <out-dir>/sidecar.json and timeline.svg:
+  // link them to the sidecar and its picture.
   if (!cfg.out_dir.empty() && !fin.sidecar.empty()) {
-    std::error_code ec;
-    fs::remove(cfg.out_dir / "sidecar.json", ec);
-    fs::create_symlink(fs::absolute(fin.sidecar), cfg.out_dir / "sidecar.json", ec);
+    for (const auto& [name, target] : {std::pair{"sidecar.json", fin.sidecar}, std::pair{"timeline.svg", fin.timeline.svg}}) {
+      std::error_code ec;
+      fs::remove(cfg.out_dir / name, ec);
+      fs::create_symlink(fs::absolute(target), cfg.out_dir / name, ec);
+    }
   }
   if (opt.expect_fail.empty()) return fin.exit_code;
 

@@ -33,4 +33,7 @@ void add_replay_commands(CLI::App& app);
 // `ktstr stats list [DIR]` and `ktstr stats compare A B [--abs ..] [--rel ..]` (lib/host/verdict).
 void add_stats_commands(CLI::App& app);
 
+// `ktstr show SIDECAR [--svg OUT] [--trace OUT] [--html OUT]` (timeline of a recorded run).
+void add_show_commands(CLI::App& app);
+
 }  // namespace ktstr::cli

@@ -23,6 +23,7 @@ struct InitramfsArgs {
   bool bare = false;
   bool force = false;
   bool closure = false;
+  bool keep_debug = false;
   int zstd_level = 0;  // 0: uncompressed
 };
 
@@ -80,8 +81,11 @@ CommandResult cmd_initramfs(const InitramfsArgs& a) {
     fs::remove(a.out + ".stamp", ec);
   }
   auto start = std::chrono::steady_clock::now();
-  initramfs::BuildOptions options;
-  if (a.zstd_level > 0) options = {.compression = initramfs::Compression::kZstd, .zstd_level = a.zstd_level};
+  initramfs::BuildOptions options{.strip_debug = !a.keep_debug};
+  if (a.zstd_level > 0) {
+    options.compression = initramfs::Compression::kZstd;
+    options.zstd_level = a.zstd_level;
+  }
   bool written = KTSTR_TRY(initramfs::build(spec, a.out, options));
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::error_code ec;
@@ -109,6 +113,8 @@ void add_initramfs_commands(CLI::App& app) {
   cmd->add_option("--zstd", args->zstd_level, "Compress with zstd at this level (kernel needs CONFIG_RD_ZSTD)")
       ->check(CLI::Range(1, 19));
   cmd->add_flag("--closure", args->closure, "Only print each binary's resolved library closure");
+  cmd->add_flag("--keep-debug", args->keep_debug,
+                "Keep the binaries' DWARF sections (by default they are stripped: the guest never reads them)");
   cmd->callback([args] { command_result() = cmd_initramfs(*args); });
 }
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   ktstr::cli::add_run_commands(app);
   ktstr::cli::add_replay_commands(app);
   ktstr::cli::add_stats_commands(app);
+  ktstr::cli::add_show_commands(app);
   CLI11_PARSE(app, argc, argv);
 
   auto& result = ktstr::cli::command_result();
