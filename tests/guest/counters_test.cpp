@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "guest/counters.hpp"
@@ -67,4 +68,52 @@ TEST_CASE("counters export non-zero counts and every fact that was set") {
   CHECK(out == std::map<std::string, uint64_t>{{"forks", 4}, {"pinned_cpu", 0}});
   for (size_t i = 0; i < kCounterCount; ++i) CHECK(!counter_name(static_cast<Counter>(i)).empty());
   for (size_t i = 0; i < kFactCount; ++i) CHECK(!fact_name(static_cast<Fact>(i)).empty());
+}
+
+// Counters and facts share one map in the record, so a name used by both
+// (or twice) would silently overwrite a value.
+TEST_CASE("counter and fact names are distinct snake_case words") {
+  std::set<std::string_view> names;
+  auto well_formed = [](std::string_view n) {
+    return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+  };
+  for (size_t i = 0; i < kCounterCount; ++i) {
+    const auto n = counter_name(static_cast<Counter>(i));
+    CAPTURE(n);
+    CHECK(well_formed(n));
+    CHECK(names.insert(n).second);
+  }
+  for (size_t i = 0; i < kFactCount; ++i) {
+    const auto n = fact_name(static_cast<Fact>(i));
+    CAPTURE(n);
+    CHECK(well_formed(n));
+    CHECK(names.insert(n).second);
+  }
+  CHECK(names.size() == kCounterCount + kFactCount);
+}
+
+TEST_CASE("a fact set twice keeps the last value and an unset fact stays absent") {
+  FactRow f;
+  f.set(Fact::kPinnedCpu, 3);
+  f.set(Fact::kPinnedCpu, 1);
+  CounterRow c;
+  c.add(Counter::kTimeslices, 7);
+  std::map<std::string, uint64_t> out;
+  export_counters(c, f, out);
+  CHECK(out == std::map<std::string, uint64_t>{{"pinned_cpu", 1}, {"timeslices", 7}});
+  CHECK(c.get(Counter::kTimeslices) == 7);
+  CHECK(c.get(Counter::kForks) == 0);
+}
+
+TEST_CASE("percentiles of a single sample and of two clusters") {
+  LatencyHistogram one;
+  one.add(1'234);
+  for (double q : {0.1, 50.0, 100.0}) CHECK(one.percentile(q) == 1'234);  // capped at the only value seen
+  LatencyHistogram two;
+  for (int i = 0; i < 90; ++i) two.add(1'000);
+  for (int i = 0; i < 10; ++i) two.add(1'000'000);
+  CHECK(two.percentile(90) < 1'125);    // rank 90 is the last fast one
+  CHECK(two.percentile(91) >= 1'000'000);  // rank 91 the first slow one
+  CHECK(two.total == 100);
+  CHECK(two.max_ns == 1'000'000);
 }

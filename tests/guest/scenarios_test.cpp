@@ -135,3 +135,41 @@ TEST_CASE("cpuset scenarios resolve to what their names say on four CPUs") {
   CHECK(change.steps.size() == 5);
   CHECK(change.steps[4].ops[0].kind == Op::Kind::kSetAffinity);
 }
+
+TEST_CASE("ops describe themselves for the ops timeline") {
+  CHECK(Op::set_affinity("cg0", "random").describe() == "set affinity cg0 = random");
+  CHECK(Op::set_cpuset("cg1", "not:frac:1/4").describe() == "set cpuset cg1 = not:frac:1/4");
+  CHECK(Op::set_cpuset("cg1", "").describe() == "set cpuset cg1 = all");
+  CHECK(Op::move("parent/a", "parent/b/deep").describe() == "move all workers parent/a -> parent/b/deep");
+  CHECK(Op::remove("cg2").describe() == "remove cgroup cg2");
+  CgroupDef host{.name = "host", .workers_per_cpu = 1, .affinity = "0-1", .host = true};
+  CHECK(Op::add(host).describe() == "add host group host (1/cpu x spin, affinity 0-1)");
+}
+
+TEST_CASE("affinity_change redraws random affinities every fifth and affinity_pinned fits one CPU") {
+  auto layout = CpuLayout::from_topology(*Topology::parse("1n2l2c1t"));
+  auto change = *make_scenario("affinity_change", {.layout = &layout});
+  REQUIRE(change.steps.size() == 5);
+  CHECK(change.steps[0].ops.empty());
+  for (size_t i = 1; i < change.steps.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(change.steps[i].ops.size() == 2);
+    for (const auto& op : change.steps[i].ops) {
+      CHECK(op.kind == Op::Kind::kSetAffinity);
+      CHECK(op.cpuset == "random");
+    }
+  }
+  // The runner seeds op round r, worker k with r x 65537 + k: one worker's
+  // draws over the four rounds are not all the same half.
+  std::set<std::vector<int>> draws;
+  for (uint64_t round = 1; round <= 4; ++round) {
+    auto d = *resolve_affinity("random", {}, layout, round * 65537);
+    CHECK(d.size() == 2);
+    draws.insert(d);
+  }
+  CHECK(draws.size() > 1);
+  auto one = CpuLayout::from_topology(*Topology::parse("1n1l1c1t"));
+  auto pinned = *make_scenario("affinity_pinned", {.layout = &one});
+  CHECK(pinned.backdrop[0].affinity == "0");
+  CHECK(*resolve_affinity(pinned.backdrop[0].affinity, {}, one, 0) == std::vector<int>{0});
+}
