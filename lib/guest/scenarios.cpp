@@ -212,7 +212,7 @@ const std::vector<CannedScenario> kCanned = {
     {"affinity_change", "two cgroups of spinners; every fifth of the run each worker gets a new random half of the CPUs",
      affinity_change},
     {"affinity_pinned", "two cgroups of spinners, every worker pinned to the same first two CPUs", affinity_pinned},
-    {"host_contention", "two cgroups of spinners against as many spinners outside any test cgroup", host_contention},
+    {"host_contention", "two cgroups of spinners against one spinner per CPU outside any test cgroup", host_contention},
     {"mixed_workloads", "alias of mixed: CPU-heavy, yield, compute/sleep, bursty and sync-I/O cgroups", mixed},
     {"nested_steady", "spinners in leaf cgroups two and three levels deep", nested_steady},
     {"nested_task_move", "workers moved parent/a -> parent/b/deep -> other/x -> parent/a across nesting levels",

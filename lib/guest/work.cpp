@@ -6,6 +6,7 @@
 
 #include <fmt/ranges.h>
 
+#include "guest/futex.hpp"
 #include "guest/work_families.hpp"
 
 namespace ktstr::guest {
@@ -14,10 +15,12 @@ namespace {
 struct Entry {
   WorkTypeInfo info;
   WorkBody run;
+  bool starts_itself = false;  // the body calls WorkerContext::start() after its setup
 };
 
 using enum WorkType;
 constexpr GroupFds kNoFds = GroupFds::kNone;
+constexpr bool kStartsItself = true;
 
 // The name table: one row per WorkType, in enum order (checked below).
 constexpr std::array kTable = {
@@ -33,8 +36,9 @@ constexpr std::array kTable = {
     Entry{{kAlu, "alu", 1, kNoFds, "register-only integer loop, never blocks"}, run_alu},
     Entry{{kSmtSpin, "smt_spin", 2, kNoFds, "pairs pinned to the SMT threads of one core, spinning"}, run_smt_spin},
     Entry{{kCachePressure, "cache_pressure", 1, kNoFds, "pointer chase over twice the worker's LLC share"},
-          run_cache_pressure},
-    Entry{{kIpcVariance, "ipc_variance", 1, kNoFds, "alternating ALU and pointer-chase phases"}, run_ipc_variance},
+          run_cache_pressure, kStartsItself},
+    Entry{{kIpcVariance, "ipc_variance", 1, kNoFds, "alternating ALU and pointer-chase phases"}, run_ipc_variance,
+          kStartsItself},
     Entry{{kFutexFanout, "futex_fanout", 4, kNoFds, "one waker wakes all N waiters per event"}, run_futex_fanout},
     Entry{{kWakeChain, "wake_chain", 4, kNoFds, "a token passes A -> B -> C -> ... -> A"}, run_wake_chain},
     Entry{{kThunderingHerd, "thundering_herd", 5, kNoFds, "N waiters woken per event, one wins it"},
@@ -132,6 +136,17 @@ int group_size_of(const WorkSpec& spec) {
 
 uint64_t WorkerContext::now_ns() const { return monotonic_ns(); }
 
+bool WorkerContext::start() {
+  if (!started_) {
+    started_ = true;
+    slot_.ready.store(kSlotReady, std::memory_order_release);
+    futex_wake_all(slot_.ready);
+    while (slot_.ready.load(std::memory_order_acquire) != kSlotGo && !should_stop())
+      futex_wait(slot_.ready, kSlotReady, 100'000'000);
+  }
+  return !should_stop();
+}
+
 ProgressTracker& WorkerContext::tracker(uint64_t now) {
   int s = static_cast<int>(ctl_.step.load(std::memory_order_acquire));
   if (s > kBetweenSteps) s = kBetweenSteps;
@@ -169,7 +184,9 @@ void run_work(const WorkSpec& spec, WorkerContext& ctx, const GroupLink& group) 
     ctx.fact(Fact::kGroupRank, static_cast<uint64_t>(group.rank));
     ctx.fact(Fact::kGroupSize, static_cast<uint64_t>(group.size));
   }
-  kTable[static_cast<size_t>(spec.type)].run(spec, ctx, group);
+  const Entry& e = kTable[static_cast<size_t>(spec.type)];
+  if (!e.starts_itself && !ctx.start()) return;
+  e.run(spec, ctx, group);
 }
 
 }  // namespace ktstr::guest

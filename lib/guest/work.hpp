@@ -122,9 +122,13 @@ struct GroupArea {
   std::atomic<uint64_t> queue[kQueueSlots]{};
 };
 
+// WorkerSlot::ready: 0 while the worker sets up, then kSlotReady (or
+// kSlotSetupFailed) from the worker, then kSlotGo from the runner.
+inline constexpr uint32_t kSlotReady = 1, kSlotSetupFailed = 2, kSlotGo = 3;
+
 // One worker's report area. Written by the worker; read by the runner.
 struct WorkerSlot {
-  std::atomic<uint32_t> ready{0};   // 1 ready, 2 setup failed (setup_errno says why)
+  std::atomic<uint32_t> ready{0};   // kSlot* above (setup_errno says why setup failed)
   std::atomic<uint32_t> stop{0};    // runner asks the worker to exit
   int setup_errno = 0;
   uint64_t go_ns = 0;                // when this worker was released
@@ -141,6 +145,11 @@ class WorkerContext {
  public:
   WorkerContext(ControlWords& ctl, WorkerSlot& slot) : ctl_(ctl), slot_(slot) {}
   [[nodiscard]] bool should_stop() const { return slot_.stop.load(std::memory_order_relaxed) != 0; }
+  // Ends setup: reports the worker ready and waits for the runner's release;
+  // false when stopped first. run_work() calls it before the work, except for
+  // types with costly setup (the pointer-chase buffers), which call it
+  // themselves once set up so that setup stays out of every step.
+  bool start();
   // One progress observation (now, current CPU) into the step's tracker and
   // placement log; rolls over to a new step.
   void progress(uint64_t units = 1);
@@ -157,6 +166,7 @@ class WorkerContext {
   ControlWords& ctl_;
   WorkerSlot& slot_;
   int step_ = -1;
+  bool started_ = false;
 };
 
 // A worker's place in its group: consecutive workers of one spawn batch form

@@ -45,12 +45,11 @@ class PointerChase {
     PointerChase c;
     c.lines_ = std::bit_floor(std::max<uint64_t>(2, bytes / kLine));
     // Populated up front: a page fault costs ~0.1-0.3 ms under TCG, so
-    // faulting in 16 MiB page by page took over a second.
+    // faulting in 16 MiB page by page took over a second. Even populated,
+    // building 16 MiB costs about that much CPU under TCG, which is why the
+    // workers build it before they report ready (WorkerContext::start()).
     c.mem_ = KTSTR_TRY(Mapping::anonymous(c.lines_ * kLine, /*shared=*/false, /*populate=*/true));
-    for (uint64_t i = 0; i < c.lines_ && !ctx.should_stop(); ++i) {
-      c.link(i) = (i + kStride) & (c.lines_ - 1);
-      if (i % 4096 == 4095) ctx.progress();  // every 64 pages
-    }
+    for (uint64_t i = 0; i < c.lines_ && !ctx.should_stop(); ++i) c.link(i) = (i + kStride) & (c.lines_ - 1);
     return c;
   }
   void follow(uint64_t n) {
@@ -136,9 +135,10 @@ void run_smt_spin(const WorkSpec&, WorkerContext& ctx, const GroupLink& g) {
   spin_until_stopped(ctx);
 }
 
+// The buffer is built before the release (see PointerChase::create).
 void run_cache_pressure(const WorkSpec&, WorkerContext& ctx, const GroupLink&) {
   auto chase = chase_beyond_llc(ctx);
-  if (!chase) return;  // no memory: no progress, reported by the zero-progress check
+  if (!ctx.start() || !chase) return;  // no memory: no progress, reported by the zero-progress check
   while (!ctx.should_stop()) {
     chase->follow(kChaseLinks);
     ctx.count(Counter::kLinesTouched, kChaseLinks);
@@ -150,7 +150,7 @@ void run_cache_pressure(const WorkSpec&, WorkerContext& ctx, const GroupLink&) {
 // pointer chase of cache_pressure.
 void run_ipc_variance(const WorkSpec& spec, WorkerContext& ctx, const GroupLink&) {
   auto chase = chase_beyond_llc(ctx);
-  if (!chase) return;
+  if (!ctx.start() || !chase) return;
   uint64_t r[4] = {1, 2, 3, 4};
   const uint64_t phase_ns = 20 * spec.compute_ns;
   for (bool high = true; !ctx.should_stop(); high = !high) {

@@ -18,30 +18,23 @@
 namespace ktstr::guest {
 namespace {
 
-// The release word lives in the slot's ready field: 3 = go.
-constexpr uint32_t kReady = 1, kSetupFailed = 2, kGo = 3;
-
-// The child side of spawn(): set the policy, report ready, wait for go, work.
+// The child side of spawn(): set the policy, set up, report ready, wait for
+// go (both in WorkerContext::start()), work.
 [[noreturn]] void worker_main(const WorkSpec& spec, ControlWords& ctl, WorkerSlot& slot, const GroupLink& group) {
   for (int sig : {SIGTERM, SIGINT, SIGCHLD, SIGHUP}) signal(sig, SIG_DFL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the runner
   sched_param sp{};
   if (sched_setscheduler(0, policy_number(spec.policy), &sp) != 0) {
     slot.setup_errno = errno;
-    slot.ready.store(kSetupFailed, std::memory_order_release);
+    slot.ready.store(kSlotSetupFailed, std::memory_order_release);
     futex_wake_all(slot.ready);
     _exit(1);
   }
   group.area->pid[group.rank].store(getpid());  // partners may signal it once released
-  slot.ready.store(kReady, std::memory_order_release);
-  futex_wake_all(slot.ready);
-  while (slot.ready.load(std::memory_order_acquire) != kGo && !slot.stop.load()) futex_wait(slot.ready, kReady, 100'000'000);
-  if (!slot.stop.load()) {
-    WorkerContext ctx(ctl, slot);
-    try {
-      run_work(spec, ctx, group);
-    } catch (...) {  // an exception in user work ends the worker, not the run
-    }
+  WorkerContext ctx(ctl, slot);
+  try {
+    run_work(spec, ctx, group);
+  } catch (...) {  // an exception in user work ends the worker, not the run
   }
   _exit(0);
 }
@@ -165,7 +158,7 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
       if (waited > 300) return fail("worker {} of {} not ready after 30 s", workers_[id].pid, cgroup_name);
       futex_wait(slot.ready, 0, 100'000'000);
     }
-    if (slot.ready.load() == kSetupFailed)
+    if (slot.ready.load() == kSlotSetupFailed)
       return fail_errno(fmt::format("sched_setscheduler({}) in worker of {}", policy_name(spec.policy), cgroup_name),
                         slot.setup_errno);
   }
@@ -179,7 +172,7 @@ void WorkerPool::release(const std::vector<int>& ids) {
     w.window_start_ns = monotonic_ns();  // before the read: the window covers what base misses
     w.base = read_schedstat(w.pid).value_or(Schedstat{});
     slots_[id].go_ns = now;
-    slots_[id].ready.store(kGo, std::memory_order_release);
+    slots_[id].ready.store(kSlotGo, std::memory_order_release);
     futex_wake_all(slots_[id].ready);
   }
 }

@@ -23,8 +23,11 @@ struct Checks {
 };
 
 // Boots the scenario on topology and requires a passing verdict.
-Boot run_scenario(const std::string& name, const std::string& topology, Checks c = {}) {
-  auto b = boot(topology, {"--scenario", name, "--duration", "3s"}, std::nullopt, "", 120);
+Boot run_scenario(const std::string& name, const std::string& topology, Checks c = {},
+                  std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--scenario", name, "--duration", "3s"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto b = boot(topology, args, std::nullopt, "", 120);
   REQUIRE(b.tel.error == "");
   CHECK(b.outcome.guest_exit_code == 0);
   verdict::Thresholds th;
@@ -189,5 +192,25 @@ TEST_CASE("scenario nested_task_move: the same workers move across nesting level
       CHECK(here == movers);
       ++step;
     }
+  }
+}
+
+// The scenario the single-group work tests boot: one group whatever the CPU
+// count (a chain of four here), or one worker for solo work.
+TEST_CASE("scenario one_group: a single group of the --work type") {
+  for (const char* topo : kTopologies) {
+    auto b = run_scenario("one_group", topo, {}, {"--work", "wake_chain"});
+    auto ws = in(b.tel, "cg0", 0);
+    REQUIRE(ws.size() == 4);
+    std::set<uint64_t> ids, ranks;
+    for (const auto* w : ws) {
+      ids.insert(counter(*w, "group_id"));
+      ranks.insert(counter(*w, "group_rank"));
+      CHECK(counter(*w, "group_size") == 4);
+      CHECK(w->iterations > 0);
+    }
+    CHECK(ids.size() == 1);
+    CHECK(ranks == std::set<uint64_t>{0, 1, 2, 3});
+    CHECK(b.tel.workers.size() == 4);
   }
 }
