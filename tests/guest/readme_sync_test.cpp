@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/fd.hpp"
+#include "guest/counters.hpp"
 #include "guest/scenarios.hpp"
 #include "guest/work.hpp"
 
@@ -81,4 +82,19 @@ TEST_CASE("README.md names every work type and canned scenario") {
     CHECK(md.find(fmt::format("`{}`", c.name)) != std::string::npos);
   }
   CHECK(md.find(fmt::format("one of {} work types", work_types().size())) != std::string::npos);
+}
+
+TEST_CASE("lib/guest/README.md documents every counter and fact name and their number") {
+  const auto md = text("lib/guest/README.md");
+  for (size_t i = 0; i < kCounterCount; ++i) {
+    const auto n = counter_name(static_cast<Counter>(i));
+    CAPTURE(n);
+    CHECK(md.find(fmt::format("`{}`", n)) != std::string::npos);
+  }
+  for (size_t i = 0; i < kFactCount; ++i) {
+    const auto n = fact_name(static_cast<Fact>(i));
+    CAPTURE(n);
+    CHECK(md.find(fmt::format("`{}`", n)) != std::string::npos);
+  }
+  CHECK(md.find(fmt::format("At most {} counters + {} facts per record", kCounterCount, kFactCount)) != std::string::npos);
 }
