@@ -160,10 +160,16 @@ ProgressTracker& WorkerContext::tracker(uint64_t now) {
   return slot_.steps[s];
 }
 
+// The step is read before the CPU: the runner opens a step only after its
+// ops (sched_setaffinity, cpuset writes) moved the worker, so a CPU read
+// after seeing the new step is one the worker may use in it. Read the other
+// way round, a CPU from before an affinity op could land in the next step
+// (seen as an isolation violation in affinity_change).
 void WorkerContext::progress(uint64_t units) {
   const uint64_t now = monotonic_ns();
+  ProgressTracker& t = tracker(now);
   const int cpu = sched_getcpu();
-  tracker(now).observe(now, cpu, units);
+  t.observe(now, cpu, units);
   slot_.placement[step_].observe(now, cpu, units);
 }
 
