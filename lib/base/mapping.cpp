@@ -46,6 +46,18 @@ Result<Mapping> Mapping::map_readonly(const std::filesystem::path& path) {
   return m;
 }
 
+Result<Mapping> Mapping::anonymous(uint64_t size, bool shared, bool populate) {
+  if (size == 0) return fail("anonymous mapping: empty range");
+  // NORESERVE: only the pages actually touched (or populated) cost memory.
+  const int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE | (populate ? MAP_POPULATE : 0);
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+  if (p == MAP_FAILED) return fail_errno(fmt::format("mmap {} anonymous bytes", size));
+  Mapping m;
+  m.base_ = p;
+  m.size_ = size;
+  return m;
+}
+
 void Mapping::reset() {
   if (base_) ::munmap(base_, size_ + skew_);
   base_ = nullptr;

@@ -11,7 +11,7 @@
 
 namespace ktstr {
 
-// Owns one shared mapping; munmaps on destruction.
+// Owns one mapping; munmaps on destruction.
 class Mapping {
  public:
   Mapping() = default;
@@ -38,6 +38,10 @@ class Mapping {
   static Result<Mapping> map_file_readonly(const std::filesystem::path& path, uint64_t offset, uint64_t size);
   // Maps a whole file read-only and private (pages are read only when touched).
   static Result<Mapping> map_readonly(const std::filesystem::path& path);
+  // Maps size bytes of zero-filled anonymous memory, private to this process
+  // (and copied on fork) or shared with the children forked after it;
+  // populate: allocate every page now (MAP_POPULATE) instead of at first touch.
+  static Result<Mapping> anonymous(uint64_t size, bool shared, bool populate = false);
 
   [[nodiscard]] std::byte* data() const { return base_ ? static_cast<std::byte*>(base_) + skew_ : nullptr; }
   [[nodiscard]] uint64_t size() const { return size_; }

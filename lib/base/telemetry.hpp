@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ struct WorkerTelemetry {
   std::vector<int> cpuset;      // CPUs it was allowed (empty: all)
   std::vector<uint64_t> wake_latency_ns;  // reservoir sample, <= kMaxLatencySamples
   uint64_t wake_samples_seen = 0;         // total wakeups sampled into the reservoir
+  // Named counts that show a work type's signature (wakeups_sent, forks,
+  // page_faults, timeslices, ...) and facts the worker set (group_rank,
+  // pinned_cpu, ...); absent = 0. At most ~60 names (lib/guest/README.md).
+  std::map<std::string, uint64_t> counters;
+  // "p50", "p90", "p99", "p99.9" of every wake-latency sample of the step (a
+  // log-linear histogram, <= 12.5 % relative error); empty without samples.
+  std::map<std::string, uint64_t> wake_percentiles_ns;
   uint64_t progress_start_ns = 0;  // when max_gap_at_ns counts from, relative to run start
   std::vector<CpuRun> placement;   // where it ran, in time order, <= kMaxCpuRuns (base/placement.hpp)
   uint64_t placement_merged_us = 0;  // time the placement shows wrongly after coarsening
@@ -111,7 +119,8 @@ struct RunTelemetry {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerTelemetry, cgroup, worker, pid, step, work_type, policy,
                                                 iterations, wall_ns, cpu_ns, runq_wait_ns, max_gap_ns,
                                                 max_gap_at_ns, migrations, cpus_used, cpuset, wake_latency_ns,
-                                                wake_samples_seen, progress_start_ns, placement, placement_merged_us)
+                                                wake_samples_seen, counters, wake_percentiles_ns, progress_start_ns,
+                                                placement, placement_merged_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CgroupTelemetry, name, step, cpuset, weight, workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepTelemetry, index, name, start_ns, end_ns, ops)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedEvent, t_ns, kind, detail)

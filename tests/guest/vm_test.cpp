@@ -1,128 +1,23 @@
 // Real boots (label vm): the scenario guest program as /init of a TCG guest,
-// its RunTelemetry checked from the host. Each case exits 77 with a reason
-// when no kernel (or, for scheduler cases, no scx_simple) is available.
-//
-// Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
-// `ktstr kernel path` next to this binary. scx_simple: $KTSTR_SCX_SIMPLE,
-// else <kernel cache entry>/schedulers/scx_simple.
+// its RunTelemetry checked from the host (vm_boot.hpp). Each case exits 77
+// with a reason when no kernel (or, for scheduler cases, no scx_simple) is
+// available.
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <numeric>
 #include <set>
 
-#include "base/process.hpp"
-#include "base/temp_dir.hpp"
-#include "guest/telemetry_codec.hpp"
-#include "initramfs/initramfs.hpp"
-#include "vmm/vm.hpp"
+#include "vm_boot.hpp"
 
 using namespace ktstr;
+using namespace ktstr::vmtest;
 namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void skip(const std::string& why) {
-  fmt::print("SKIP: {}\n", why);
-  std::fflush(stdout);
-  std::_Exit(77);
-}
-
-std::optional<fs::path> find_kernel() {
-  if (const char* k = std::getenv("KTSTR_KERNEL"); k && *k) {
-    fs::path p = k;
-    if (fs::is_directory(p)) p /= fs::exists(p / "bzImage") ? "bzImage" : "arch/x86/boot/bzImage";
-    if (fs::exists(p)) return p;
-  }
-  fs::path cli = fs::path(KTSTR_BIN_DIR) / "ktstr";
-  if (fs::exists(cli)) {
-    if (auto out = run_capture({cli.string(), "kernel", "path"}); out && out->status.success()) {
-      std::string s = out->output;
-      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-      fs::path p = s;
-      if (fs::is_directory(p)) p /= "bzImage";
-      if (!s.empty() && fs::exists(p)) return p;
-    }
-  }
-  return std::nullopt;
-}
-
-// A kernel-tree scheduler (scx_simple, scx_qmap): $KTSTR_<NAME> (upper
-// case), the kernel cache entry, or the lead's interim build.
-std::optional<fs::path> find_scheduler(const fs::path& kernel, const std::string& name) {
-  std::string env = "KTSTR_" + name;
-  for (auto& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (const char* s = std::getenv(env.c_str()); s && fs::exists(s)) return fs::path(s);
-  if (fs::path p = kernel.parent_path() / "schedulers" / name; fs::exists(p)) return p;
-  return std::nullopt;
-}
 std::optional<fs::path> find_scx_simple(const fs::path& kernel) { return find_scheduler(kernel, "scx_simple"); }
-
-struct Boot {
-  vmm::VmOutcome outcome;
-  RunTelemetry tel;
-  std::string logs;
-  std::vector<std::string> sched_events;  // kSchedEvent frames as streamed
-};
-
-// Boots the scenario guest with args; fails the case on launch errors or a
-// missing telemetry frame.
-Boot boot(const std::string& topology, std::vector<std::string> args, const std::optional<fs::path>& scheduler = {},
-          const std::string& declared = "") {
-  auto kernel = find_kernel();
-  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
-  auto tmp = TempDir::create("ktstr-guest-vm");
-  REQUIRE(tmp);
-  initramfs::Spec spec;
-  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
-  if (scheduler) {
-    const std::string dst = "/bin/" + scheduler->filename().string();
-    spec.add_binary(*scheduler, dst);
-    args.insert(args.end(), {"--scheduler", dst});
-  }
-  const fs::path cpio = tmp->path() / "guest.cpio";
-  auto built = initramfs::build(spec, cpio);
-  REQUIRE_MESSAGE(built, (built ? "" : built.error().message));
-  args.insert(args.end(), {"--topology", declared.empty() ? topology : declared});
-  vmm::VmConfig cfg{.kernel = *kernel, .initramfs = {cpio}, .topology = *Topology::parse(topology),
-                    .timeout = std::chrono::seconds(600), .guest_args = args, .quiet = true};
-  Boot b;
-  std::optional<std::string> telemetry;
-  auto outcome = vmm::run_vm(cfg, [&](proto::MsgType t, std::string_view payload) {
-    if (t == proto::MsgType::kTelemetry) telemetry = std::string(payload);
-    if (t == proto::MsgType::kLog) b.logs += std::string(payload) + "\n";
-    if (t == proto::MsgType::kSchedEvent) b.sched_events.push_back(std::string(payload));
-  });
-  REQUIRE_MESSAGE(outcome, (outcome ? "" : outcome.error().message));
-  b.outcome = *outcome;
-  INFO("vm: ", outcome->describe(), "\nguest log:\n", b.logs);
-  REQUIRE(telemetry);
-  auto tel = guest::decode_telemetry(*telemetry);
-  REQUIRE(tel);
-  b.tel = std::move(*tel);
-  MESSAGE(fmt::format("{} {}: boot {:.1f} s, wall {:.1f} s, {} workers, guest exit {}", topology,
-                      fmt::join(args, " "), outcome->boot_seconds, outcome->wall_seconds, b.tel.workers.size(),
-                      outcome->guest_exit_code));
-  return b;
-}
-
-// Every worker progressed, used CPU and had its gaps measured.
-void check_progress(const RunTelemetry& t) {
-  REQUIRE(!t.workers.empty());
-  for (const auto& w : t.workers) {
-    CAPTURE(w.cgroup);
-    CAPTURE(w.worker);
-    CHECK(w.iterations > 0);
-    CHECK(w.cpu_ns > 0);
-    CHECK(w.max_gap_ns > 0);
-    CHECK(!w.cpus_used.empty());
-    // CPU time lies inside the worker's own window; schedstat runtime can
-    // lag by up to a tick at either read (10 ms at HZ=100).
-    CHECK(w.cpu_ns <= w.wall_ns + 20'000'000ull);
-  }
-}
 
 // Sum of worker CPU time against vCPUs x step time. Workers outnumber vCPUs
 // in `steady` (two per vCPU), so the CPUs are saturated; the slack (>= 60 %)
