@@ -10,7 +10,7 @@ TEST_CASE("the version is the project's MAJOR.MINOR.PATCH") {
   CHECK(std::regex_match(std::string(ktstr::ktstr_version()), std::regex("[0-9]+\\.[0-9]+\\.[0-9]+")));
 }
 
-TEST_CASE("version skew: one line naming both versions; none when equal or unknown") {
+TEST_CASE("version skew: one line naming both versions, none when equal or unknown") {
   CHECK(ktstr::version_skew("0.1.0", "0.1.0").empty());
   CHECK(ktstr::version_skew("", "0.1.0").empty());  // an older adapter that does not say
   auto msg = ktstr::version_skew("0.1.0", "0.2.0");

@@ -64,7 +64,7 @@ TEST_CASE("other violations in the same run count") {
   CHECK(j.unexplained[2].starts_with("assertion steady.cpp:12"));
 }
 
-TEST_CASE("the defect text in a console or log tail does not count; infra lines are kept apart") {
+TEST_CASE("the defect text in a console or log tail does not count, infra lines are kept apart") {
   auto t = stalled_run();
   t.scheduler.log_tail = "runnable task stall";  // never searched
   Verdict v{.outcome = Outcome::kFail,

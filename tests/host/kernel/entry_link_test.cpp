@@ -10,7 +10,7 @@
 using namespace ktstr::kernel;
 namespace fs = std::filesystem;
 
-TEST_CASE("the link follows the entry; the stamp changes only when the link does") {
+TEST_CASE("the link follows the entry, the stamp changes only when the link does") {
   TestDir t;
   fs::path a = t.path() / "cache/6.12-aaaaaaaaaaaa", b = t.path() / "cache/6.12-bbbbbbbbbbbb";
   fs::create_directories(a);

@@ -34,7 +34,7 @@ TEST_CASE("plan of a tarball: the key it builds, not cached, then a hit after th
   CHECK(rig.built.empty());
 }
 
-TEST_CASE("plan with extras: its own key; a version needs the network, so no key") {
+TEST_CASE("plan with extras: its own key, a version needs the network, so no key") {
   Rig rig;
   EnvVar env("KTSTR_KERNEL", "");
   write_text(rig.usr_src / "linux-source-6.12.tar.xz", "src");

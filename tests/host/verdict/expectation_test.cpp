@@ -84,7 +84,7 @@ TEST_CASE("expect_fail: a host policy skip stays a skip, an invalid regex is a u
   CHECK(bad.line.starts_with("--expect-fail 'stall(': not a valid regex"));
 }
 
-TEST_CASE("fail_lines keeps Fail-severity violations only; infra_lines the rest") {
+TEST_CASE("fail_lines keeps Fail-severity violations only, infra_lines the rest") {
   Verdict v{.outcome = Outcome::kFail,
             .violations = {Violation{.check = "scheduler", .subject = "s", .detail = "ejected: runnable task stall"},
                            Violation{.check = "infra", .subject = "host", .detail = "runnable task stall in the log",

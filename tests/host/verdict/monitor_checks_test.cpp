@@ -157,7 +157,7 @@ TEST_CASE("idle_waiting needs a known walk and a task allowed on the idle CPU") 
   CHECK(check_idle_waiting(healthy_run(), make(true, {1}), on).size() == 1);
 }
 
-TEST_CASE("the report shows every CPU of the last sample; nothing without a monitor") {
+TEST_CASE("the report shows every CPU of the last sample, nothing without a monitor") {
   MonitorLog log{.period_ns = 100 * kMs};
   CpuSample c0 = busy(12'345'678'901, 3);
   c0.scx_nr_running = 2;
@@ -185,7 +185,7 @@ TEST_CASE("the report shows every CPU of the last sample; nothing without a moni
   CHECK(format_report({.test = "x"}, t, v).find("--- monitor") == std::string::npos);
 }
 
-TEST_CASE("the sidecar keeps the monitor under its own key; sidecars without one still load") {
+TEST_CASE("the sidecar keeps the monitor under its own key, sidecars without one still load") {
   auto dir = temp_dir();
   Sidecar s;
   s.telemetry = healthy_run();
