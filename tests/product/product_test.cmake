@@ -2,9 +2,11 @@
 #   1. install ktstr (BUILD_DIR) to WORK_DIR/prefix
 #   2. configure + build SOURCE_DIR/examples against it (find_package(ktstr))
 #   3. `ctest -N --show-only=json-v1`: every expected name with its labels
-#   4. `ctest -R ktstr/ --output-junit`: all green, the WILL_FAIL test failing
-#      for its documented reason, the junit file listing every test, and
+#   4. `ctest -R ktstr/ --output-junit`: all green, the WILL_FAIL tests failing
+#      for their documented reasons, the junit file listing every test, and
 #      <CTestMeasurement> values in the output
+#   5. `ktstr replay` of the broken temporal test's sidecar re-fails its
+#      temporal assertion; a looser one given with --set passes it
 # A missing kernel prints "ktstr-product: skip: ..." (CTest skips on it).
 cmake_minimum_required(VERSION 3.25)
 
@@ -91,6 +93,8 @@ foreach(expect
     "wvt_tests/ktstr/isolation_llc0|ktstr;scx_wvt_llc;1n2l2c1t"
     "wvt_tests/ktstr/broken_stalls_cgroup|ktstr;scx_wvt;1n1l2c1t;will_fail"
     "wvt_tests/ktstr/scx_simple_steady|ktstr;scx_simple;1n1l2c1t"
+    "wvt_tests/ktstr/temporal_cg1_keeps_its_share|ktstr;scx_wvt;1n1l2c1t"
+    "wvt_tests/ktstr/temporal_broken_starves_cg1|ktstr;scx_wvt;1n1l2c1t;will_fail"
     "wvt_tests/gauntlet/steady_shared/1n1l1c1t|gauntlet;scx_wvt;1n1l1c1t"
     "wvt_tests/gauntlet/steady_shared/1n2l2c1t|gauntlet;scx_wvt;1n2l2c1t")
   string(REPLACE "|" ";" parts "${expect}")
@@ -126,6 +130,9 @@ endif()
 if(NOT run_out MATCHES "failed as expected \\(matches 'scheduler\\.\\*runnable task stall'\\)")
   message(FATAL_ERROR "ktstr-product: broken_stalls_cgroup did not fail for its documented reason:\n${run_out}")
 endif()
+if(NOT run_out MATCHES "failed as expected \\(matches 'temporal cg1 step 0")
+  message(FATAL_ERROR "ktstr-product: temporal_broken_starves_cg1 did not fail for its documented reason:\n${run_out}")
+endif()
 if(NOT run_out MATCHES "<CTestMeasurement")
   message(FATAL_ERROR "ktstr-product: no <CTestMeasurement> in the test output")
 endif()
@@ -135,4 +142,22 @@ foreach(name IN LISTS names)
     message(FATAL_ERROR "ktstr-product: junit ${junit} lacks ${name}")
   endif()
 endforeach()
-message(STATUS "ktstr-product: ctest -R ktstr/ green; WILL_FAIL case failed for its documented reason")
+message(STATUS "ktstr-product: ctest -R ktstr/ green; WILL_FAIL cases failed for their documented reasons")
+
+# 5. Replay re-judges the temporal assertions from the sidecar alone: the
+#    recorded ones break again, a looser one (--set) no longer does.
+file(GLOB_RECURSE sidecars "${ex}/ktstr/*temporal_broken_starves_cg1*.json")
+list(FILTER sidecars EXCLUDE REGEX "\\.trace\\.json$")
+list(LENGTH sidecars nsidecars)
+if(NOT nsidecars EQUAL 1)
+  message(FATAL_ERROR "ktstr-product: expected one sidecar of temporal_broken_starves_cg1, found: ${sidecars}")
+endif()
+run("${prefix}/bin/ktstr" replay "${sidecars}")
+if(NOT run_rc EQUAL 1 OR NOT run_out MATCHES "temporal cg1 step 0: [^\n]*broke at snapshot")
+  message(FATAL_ERROR "ktstr-product: replay of ${sidecars} (exit ${run_rc}) did not re-fail the temporal assertion:\n${run_out}")
+endif()
+run("${prefix}/bin/ktstr" replay "${sidecars}" --set "temporal=[{\"kind\":\"within\",\"cgroup\":\"cg1\",\"of\":\"share\",\"min\":0}]")
+if(run_out MATCHES "temporal cg1")
+  message(FATAL_ERROR "ktstr-product: replay with a looser temporal assertion still failed it:\n${run_out}")
+endif()
+message(STATUS "ktstr-product: replay re-judged the temporal assertions")
