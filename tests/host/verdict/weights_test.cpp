@@ -84,7 +84,7 @@ TEST_CASE("cgroup_weights: a scheduler that ignores the hierarchy fails, naming 
   CHECK(*v[2].observed == doctest::Approx(30));
   CHECK(v[2].detail == "share 50.0% of 1.33 s CPU used by the children of parent vs entitled 80.0% (weight 400 of 500); "
                        "parent/light 50.0% vs entitled 20.0% (weight 100 of 500)");
-  CHECK(format_violation(v[3]).starts_with("cgroup_weights parent/light step 0: observed 30.0 pp"));
+  CHECK(format_violation(v[3]).starts_with("cgroup_weights parent/light step 0: observed 30 pp, limit 10 pp (share 50.0%"));
   // The limit is inclusive, explicit beats the switch, and the check is off by default.
   CHECK(check_weights(t, kClean, {.max_weight_error_pct = 30.0 + 1e-9}).empty());
   CHECK(check_weights(t, kClean, {.cgroup_weights = true, .max_weight_error_pct = 20.0}).size() == 2);
