@@ -325,7 +325,7 @@ TEST_CASE("nested_weights under scx_simple: the weight check and the series name
   for (const char* line : {"cgroup_weights parent/light step 0: observed", "cgroup_weights parent/heavy step 0: observed",
                            "cgroup_weights parent step 0: observed", "cgroup_weights other step 0: observed"})
     CHECK_MESSAGE(f.text.find(line) != std::string::npos, line);
-  CHECK(f.text.find("of the children of parent vs entitled 80.0% (weight 400 of 500)") != std::string::npos);
+  CHECK(f.text.find("CPU used by the children of parent vs entitled 80.0% (weight 400 of 500)") != std::string::npos);
   CHECK(f.text.find("temporal parent/heavy step 1: observed") != std::string::npos);
   CHECK(f.text.find("broke at snapshot 'reweighted@") != std::string::npos);
 }
