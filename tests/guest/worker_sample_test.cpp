@@ -26,6 +26,15 @@ std::vector<WorkerSample> sample_past(const WorkerPool& pool, Floor floor) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
+
+// n spinners in cgroup, released in step 0.
+std::vector<int> released_spinners(WorkerPool& pool, int n, const char* cgroup) {
+  auto ids = pool.spawn({.type = WorkType::kSpin}, n, nullptr, cgroup, 0);
+  REQUIRE(ids);
+  pool.begin_step(0);
+  pool.release(*ids);
+  return *ids;
+}
 }  // namespace
 
 TEST_CASE("sample: only released live workers, counters growing while they run") {
@@ -61,10 +70,7 @@ TEST_CASE("sample: only released live workers, counters growing while they run")
 TEST_CASE("sample: counters are cumulative since release, across steps, and agree with the step records") {
   auto pool = WorkerPool::create();
   REQUIRE(pool);
-  auto ids = pool->spawn({.type = WorkType::kSpin}, 1, nullptr, "cg", 0);
-  REQUIRE(ids);
-  pool->begin_step(0);
-  pool->release(*ids);
+  released_spinners(*pool, 1, "cg");
   let_run();
   auto step0 = pool->end_step(0, false);
   REQUIRE(step0.size() == 1);
@@ -89,12 +95,9 @@ TEST_CASE("sample: counters are cumulative since release, across steps, and agre
 TEST_CASE("sample: a killed worker leaves the snapshot, the others stay") {
   auto pool = WorkerPool::create();
   REQUIRE(pool);
-  auto ids = pool->spawn({.type = WorkType::kSpin}, 2, nullptr, "k", 0);
-  REQUIRE(ids);
-  pool->begin_step(0);
-  pool->release(*ids);
+  const auto ids = released_spinners(*pool, 2, "k");
   const int killed_pid = pool->sample().at(1).pid;
-  pool->kill((*ids)[1]);
+  pool->kill(ids[1]);
   const auto s = pool->sample();
   REQUIRE(s.size() == 1);
   CHECK(s[0].worker == 0);

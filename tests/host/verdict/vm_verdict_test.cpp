@@ -280,6 +280,24 @@ void check_snapshots(const RunTelemetry& t) {
                       t.snapshots.back().read_ns / 1000));
 }
 
+struct Judged {
+  RunRecord rec;
+  Finalized f;
+};
+
+// nested_weights under the kernel-tree scheduler `name` (skips without it),
+// judged; the weight figures and the report go to the log.
+Judged judged_under(const std::string& name) {
+  auto kernel = require_kernel();
+  auto sched = require_scheduler(kernel, name);
+  auto build = testing::temp_dir();
+  Judged j{.rec = nested_weights(build.path(), sched)};
+  MESSAGE(name << " weight errors:\n" << weight_figures(j.rec.telemetry));
+  j.f = finalize_run(j.rec);
+  MESSAGE(j.f.text);
+  return j;
+}
+
 }  // namespace
 
 TEST_CASE("nested_weights under EEVDF: CPU time follows the weights, snapshots series pass, replay re-judges") {
@@ -311,13 +329,7 @@ TEST_CASE("nested_weights under EEVDF: CPU time follows the weights, snapshots s
 }
 
 TEST_CASE("nested_weights under scx_simple: the weight check and the series name the cgroups that ignore weights") {
-  auto kernel = require_kernel();
-  auto sched = require_scx_simple(kernel);
-  auto build = testing::temp_dir();
-  auto rec = nested_weights(build.path(), sched);
-  MESSAGE("scx_simple weight errors:\n" << weight_figures(rec.telemetry));
-  auto f = finalize_run(rec);
-  MESSAGE(f.text);
+  auto [rec, f] = judged_under("scx_simple");
   CHECK(f.exit_code == kExitFail);
   // scx_simple gives every task the same share: light and heavy get half of
   // parent's time each (entitled 20/80, then 67/33), and parent with four
@@ -331,13 +343,7 @@ TEST_CASE("nested_weights under scx_simple: the weight check and the series name
 }
 
 TEST_CASE("nested_weights under scx_flatcg: CPU time follows the flattened weights") {
-  auto kernel = require_kernel();
-  auto sched = require_scheduler(kernel, "scx_flatcg");
-  auto build = testing::temp_dir();
-  auto rec = nested_weights(build.path(), sched);
-  MESSAGE("scx_flatcg weight errors:\n" << weight_figures(rec.telemetry));
-  auto f = finalize_run(rec);
-  MESSAGE(f.text);
+  auto [rec, f] = judged_under("scx_flatcg");
   CHECK(f.exit_code == kExitPass);
   CHECK(rec.telemetry.scheduler.attached);
 }
