@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "base/version.hpp"
+
 namespace ktstr {
 
 TopologySpec::TopologySpec(const char* s) : text(s) {}
@@ -40,10 +42,16 @@ Result<Topology> topology_of(const RegisteredTest& t) {
   return with_context(Topology::parse(text), fmt::format("test {} ({}:{})", t.id, t.file, t.line));
 }
 
+int attach_timeout_of(const RegisteredTest& t) {
+  if (t.attrs.attach_timeout_s > 0) return t.attrs.attach_timeout_s;
+  return t.attrs.scheduler ? std::max(t.attrs.scheduler->attach_timeout_s, 0) : 0;
+}
+
 int timeout_of(const RegisteredTest& t) {
   if (t.attrs.timeout_s > 0) return t.attrs.timeout_s;
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.attrs.duration).count();
-  return 120 + 3 * static_cast<int>(secs);
+  constexpr int kDefaultAttachS = 30;  // the guest's default (lib/guest/guest_args.hpp)
+  return 120 + 3 * static_cast<int>(secs) + std::max(attach_timeout_of(t) - kDefaultAttachS, 0);
 }
 
 std::vector<std::string> guest_args_of(const RegisteredTest& t, const Topology& topo) {
@@ -55,6 +63,7 @@ std::vector<std::string> guest_args_of(const RegisteredTest& t, const Topology& 
     args.insert(args.end(), t.attrs.sched_args.begin(), t.attrs.sched_args.end());
     // --sched-arg=VALUE keeps CLI11 from reading "-l" as an option of its own.
     for (const auto& arg : args) a.push_back("--sched-arg=" + arg);
+    if (int attach = attach_timeout_of(t); attach > 0) a.insert(a.end(), {"--enable-timeout", fmt::format("{}s", attach)});
   }
   return a;
 }
@@ -89,6 +98,8 @@ Result<nlohmann::json> listing_entry(const RegisteredTest& t) {
       {"line", t.line},
       {"gauntlet", t.attrs.gauntlet},
       {"expect_fail", t.attrs.expect_fail},
+      {"attach_timeout_s", attach_timeout_of(t)},
+      {"ktstr_version", ktstr_version()},
   };
 }
 

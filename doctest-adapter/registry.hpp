@@ -28,8 +28,13 @@ const RegisteredTest* find_test(std::string_view id);
 // The declared topology; errors name the test.
 Result<Topology> topology_of(const RegisteredTest& t);
 
-// Effective timeout in seconds (the attribute, or 120 s + 3 x duration).
+// Effective timeout in seconds (the attribute, or 120 s + 3 x duration, plus
+// the attach timeout beyond the default 30 s).
 int timeout_of(const RegisteredTest& t);
+
+// Effective scheduler attach timeout in seconds: the test's, else the
+// scheduler's, else 0 (the guest's default, 30 s).
+int attach_timeout_of(const RegisteredTest& t);
 
 // One --ktstr-list line for a test (see listing.cpp for the fields).
 Result<nlohmann::json> listing_entry(const RegisteredTest& t);

@@ -10,11 +10,19 @@
 namespace ktstr {
 
 Result<Mapping> Mapping::map_file(const std::filesystem::path& path, uint64_t offset, uint64_t size) {
+  return map_range(path, offset, size, true);
+}
+
+Result<Mapping> Mapping::map_file_readonly(const std::filesystem::path& path, uint64_t offset, uint64_t size) {
+  return map_range(path, offset, size, false);
+}
+
+Result<Mapping> Mapping::map_range(const std::filesystem::path& path, uint64_t offset, uint64_t size, bool writable) {
   if (size == 0) return fail("mapping {}: empty range", path.string());
-  auto fd = KTSTR_TRY(open_file(path, O_RDWR));
+  auto fd = KTSTR_TRY(open_file(path, writable ? O_RDWR : O_RDONLY));
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const uint64_t skew = offset % page;
-  void* p = ::mmap(nullptr, size + skew, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
+  void* p = ::mmap(nullptr, size + skew, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd.get(),
                    static_cast<off_t>(offset - skew));
   if (p == MAP_FAILED)
     return fail_errno(fmt::format("mmap {} at {:#x} size {:#x}", path.string(), offset, size));

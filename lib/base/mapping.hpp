@@ -33,6 +33,9 @@ class Mapping {
   // Maps [offset, offset+size) of path read-write and MAP_SHARED. offset need
   // not be page aligned (the mapping is widened internally).
   static Result<Mapping> map_file(const std::filesystem::path& path, uint64_t offset, uint64_t size);
+  // The same range read-only, still MAP_SHARED: the view follows the file's
+  // contents as another process changes them (a VM's guest RAM).
+  static Result<Mapping> map_file_readonly(const std::filesystem::path& path, uint64_t offset, uint64_t size);
   // Maps a whole file read-only and private (pages are read only when touched).
   static Result<Mapping> map_readonly(const std::filesystem::path& path);
 
@@ -42,6 +45,8 @@ class Mapping {
   void reset();
 
  private:
+  static Result<Mapping> map_range(const std::filesystem::path& path, uint64_t offset, uint64_t size, bool writable);
+
   void* base_ = nullptr;
   uint64_t size_ = 0;  // bytes the caller asked for
   uint64_t skew_ = 0;  // offset % page size

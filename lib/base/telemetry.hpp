@@ -65,7 +65,13 @@ struct StepTelemetry {
 // A scheduler lifecycle event seen by the guest.
 struct SchedEvent {
   uint64_t t_ns = 0;     // relative to run start
-  std::string kind;      // "started", "enabled", "ejected", "died", "exit_info"
+  // "started", "enabled", "kill" (the test signalled it); how it stopped:
+  // "ejected" (the kernel disabled it with an error exit), "killed" (its
+  // process died of a signal), "exited" (its process exited on its own),
+  // "unregistered" (sched_ext disabled without an error while it still runs),
+  // "timeout" (never enabled); "exit_info" (the kernel's exit report). Sidecars
+  // before these kinds carry "died" for a process end.
+  std::string kind;
   std::string detail;    // e.g. the kernel's sched_ext exit reason
 };
 
@@ -74,7 +80,7 @@ struct SchedulerTelemetry {
   std::string name;          // empty: EEVDF baseline
   std::string ops_name;      // /sys/kernel/sched_ext/root/ops
   bool attached = false;     // reached "enabled"
-  bool failed = false;       // ejected or died during the run
+  bool failed = false;       // stopped during the run (ejected, killed, exited, unregistered) or never enabled
   std::string failure;       // reason text (kernel's exit message when available)
   std::vector<SchedEvent> events;
   std::string log_tail;      // last lines of the scheduler's stdout/stderr
@@ -115,7 +121,7 @@ struct SnapshotTelemetry {
 // Everything the guest reports about one test run.
 struct RunTelemetry {
   std::string test;
-  std::string topology;         // declared "NnLlCcTt"
+  std::string topology;         // declared topology, canonical string ("1n2l4c2t", "1n2l3_1c1t")
   int vcpus = 0;
   bool debug_kernel = false;
   uint64_t duration_ns = 0;     // whole run

@@ -17,7 +17,7 @@ Result<GuestArgs> parse_guest_args(const std::vector<std::string>& args) {
   app.add_option("--test", g.test, "test name recorded in telemetry");
   app.add_option("--scenario", g.scenario, "canned scenario name");
   app.add_option("--duration", duration, "test duration (e.g. 4s, 500ms)");
-  app.add_option("--topology", topology, "declared topology NnLlCcTt, verified against sysfs");
+  app.add_option("--topology", topology, "declared topology (NnLlCcTt or an uneven shape), verified against sysfs");
   app.add_option("--scheduler", g.scheduler, "sched_ext scheduler binary (none: EEVDF)");
   app.add_option("--sched-arg", g.sched_args, "argument for the scheduler (repeatable)")->allow_extra_args(false);
   app.add_option("--enable-timeout", enable_timeout, "how long the scheduler may take to reach 'enabled'");

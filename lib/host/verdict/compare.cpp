@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "host/verdict/compare_candidate.hpp"
 #include "host/verdict/run_stats.hpp"
 
 namespace ktstr::verdict {
@@ -67,7 +68,8 @@ Result<void> parse_gate_option(GateConfig& cfg, bool absolute, std::string_view 
 }
 
 bool CompareResult::tripped() const {
-  return std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.status == RowStatus::kTripped; });
+  return !candidate_faults.empty() ||
+         std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.status == RowStatus::kTripped; });
 }
 
 RowStatus judge_change(const MetricKind& kind, double a, double b, const Gate& gate) {
@@ -85,6 +87,8 @@ CompareResult compare_runs(std::span<const Sidecar> a, std::span<const Sidecar> 
   for (const auto& s : b) by_b.emplace(variant_key(s), &s);
   for (const auto& [variant, sa] : by_a) {
     auto it = by_b.find(variant);
+    if (auto fault = candidate_fault(*sa, it == by_b.end() ? nullptr : it->second))
+      out.candidate_faults.push_back(fmt::format("{}: {}", variant, *fault));
     if (it == by_b.end()) {
       out.only_in_a.push_back(variant);
       continue;
@@ -158,11 +162,14 @@ std::string format_compare(const CompareResult& r) {
     while (!text.empty() && text.back() == ' ') text.pop_back();
     out += text + "\n";
   }
-  for (const auto& v : r.only_in_a) out += fmt::format("only in A: {}\n", v);
+  for (const auto& f : r.candidate_faults) out += fmt::format("TRIPPED candidate {}\n", f);
   for (const auto& v : r.only_in_b) out += fmt::format("only in B: {}\n", v);
   size_t tripped = std::count_if(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.status == RowStatus::kTripped; });
-  out += tripped ? fmt::format("{} of {} metrics regressed beyond both gates\n", tripped, r.rows.size())
-                 : fmt::format("no regression beyond the gates ({} metrics)\n", r.rows.size());
+  std::string metrics = tripped ? fmt::format("{} of {} metrics regressed beyond both gates", tripped, r.rows.size())
+                                : fmt::format("no regression beyond the gates ({} metrics)", r.rows.size());
+  if (!r.candidate_faults.empty())
+    metrics = fmt::format("{} candidate variant(s) missing or unusable; {}", r.candidate_faults.size(), metrics);
+  out += metrics + "\n";
   return out;
 }
 

@@ -60,6 +60,9 @@ struct CompareRow {
 struct CompareResult {
   std::vector<CompareRow> rows;
   std::vector<std::string> only_in_a, only_in_b;  // variants present on one side only
+  // "<variant>: <what>" for each variant whose candidate run is missing or
+  // unusable (compare_candidate.hpp); each one trips the gate.
+  std::vector<std::string> candidate_faults;
   [[nodiscard]] bool tripped() const;
 };
 
@@ -73,8 +76,9 @@ CompareResult compare_runs(std::span<const Sidecar> a, std::span<const Sidecar> 
 // files in a directory are skipped; a file given by name must be a sidecar).
 Result<std::vector<Sidecar>> load_runs(const std::filesystem::path& path);
 
-// The change table: variant, metric, A, B, delta, delta %, gate; then the
-// unmatched variants and a closing line saying whether a gate tripped.
+// The change table: variant, metric, A, B, delta, delta %, gate; then one
+// "TRIPPED candidate ..." line per candidate fault, the variants only in B,
+// and a closing line saying whether a gate tripped.
 std::string format_compare(const CompareResult& r);
 
 }  // namespace ktstr::verdict

@@ -26,6 +26,9 @@ struct Thresholds {
   std::optional<bool> cgroup_weights;         // max_weight_error_pct with its default limit
   std::optional<double> max_weight_error_pct; // pp between a sibling cgroup's CPU share and its weight's entitlement
   std::optional<TemporalAssertions> temporal; // assertions over snapshot series (temporal.hpp)
+  std::optional<double> max_rq_stall_ms;      // monitor: a CPU's rq clock stopped with runnable tasks
+  std::optional<bool> work_conservation;      // monitor: max_idle_waiting_ms with its default limit
+  std::optional<double> max_idle_waiting_ms;  // monitor: a CPU idle while a task allowed on it waits elsewhere
 };
 
 // Calls f(name, field) for every field in declaration order; f must accept
@@ -46,10 +49,14 @@ void for_each_threshold(T& t, F&& f) {
   f("cgroup_weights", t.cgroup_weights);
   f("max_weight_error_pct", t.max_weight_error_pct);
   f("temporal", t.temporal);
+  f("max_rq_stall_ms", t.max_rq_stall_ms);
+  f("work_conservation", t.work_conservation);
+  f("max_idle_waiting_ms", t.max_idle_waiting_ms);
 }
 
-// Built-in defaults: the always-on checks need no threshold; everything
-// finer is off until a scheduler or test turns it on.
+// Built-in defaults: the always-on checks need no threshold (but the
+// monitor's rq-clock stall limit, kDefaultRqStallMs); everything finer is
+// off until a scheduler or test turns it on.
 Thresholds builtin_defaults();
 
 // Returns base with every field that `over` sets replaced by over's value.
@@ -76,6 +83,12 @@ inline constexpr double kDefaultGapMsDebug = 3000.0;
 // cgroup_weights=true uses this limit for max_weight_error_pct (README
 // "cgroup weights" has the EEVDF measurements behind it).
 inline constexpr double kDefaultWeightErrorPct = 10.0;
+
+// The host-side monitor's checks (lib/host/verdict/README.md has how these
+// were measured). The rq-clock stall check is on by default with this limit.
+inline constexpr double kDefaultRqStallMs = 5000.0;
+// work_conservation=true uses this limit for max_idle_waiting_ms.
+inline constexpr double kDefaultIdleWaitingMs = 1000.0;
 
 // JSON: unset fields are omitted; null or missing reads as unset.
 void to_json(nlohmann::json& j, const Thresholds& t);

@@ -17,8 +17,9 @@ namespace ktstr::verdict {
 // The heading: variant, scheduler, topology, outcome, kernel version.
 trace::Title timeline_title(const Sidecar& s);
 
-// The picture, the trace (with the progress counters and `counters`) and
-// the HTML page, with the sidecar's verdict marked.
+// The picture, the trace (with the progress counters, the host-side
+// monitor's per-CPU samples and `counters`) and the HTML page, with the
+// sidecar's verdict marked.
 std::string timeline_svg(const Sidecar& s);
 std::string timeline_trace(const Sidecar& s, std::span<const trace::CounterSeries> counters = {});
 std::string timeline_html(const Sidecar& s);

@@ -1,0 +1,38 @@
+#include "host/kernel/kconfig_spec.hpp"
+
+#include "base/fd.hpp"
+#include "host/kernel/fragment.hpp"
+#include "base/sha256.hpp"
+#include "kconfig/fragment.hpp"
+
+namespace ktstr::kernel {
+
+namespace fs = std::filesystem;
+
+std::string KconfigSpec::hash() const { return sha256_hex(text); }
+
+KconfigSpec base_kconfig() { return {.text = std::string(kKtstrKconfigFragment), .extras = ""}; }
+
+namespace {
+
+void append(KconfigSpec& spec, std::string_view text, const std::string& label) {
+  spec.text += "\n";
+  spec.text += text;
+  spec.extras += (spec.extras.empty() ? "" : " + ") + label;
+}
+
+}  // namespace
+
+Result<KconfigSpec> compose_kconfig(bool debug, const std::vector<fs::path>& fragment_files) {
+  KconfigSpec spec = base_kconfig();
+  if (debug) append(spec, kKtstrDebugKconfigFragment, "debug");
+  for (const auto& file : fragment_files) {
+    fs::path abs = fs::absolute(file);
+    auto text = KTSTR_TRY_CTX(read_file(abs), "kconfig fragment");
+    KTSTR_TRY_CTX(parse_kconfig(text), "kconfig fragment {}", abs.string());
+    append(spec, text, abs.string());
+  }
+  return spec;
+}
+
+}  // namespace ktstr::kernel
