@@ -10,6 +10,7 @@
 #include "base/exit_codes.hpp"
 #include "guest/scenario_runner.hpp"
 #include "guest/scenarios.hpp"
+#include "guest/snapshot_book.hpp"
 #include "guest/telemetry_codec.hpp"
 #include "guest/work.hpp"
 
@@ -137,6 +138,8 @@ Result<void> GuestContext::run(const Scenario& s, uint64_t duration_ns) {
   for (auto& st : part.steps) st.index += base, tel_.steps.push_back(std::move(st));
   for (auto& c : part.cgroups) c.step += base, tel_.cgroups.push_back(std::move(c));
   for (auto& w : part.workers) w.step += base, tel_.workers.push_back(std::move(w));
+  for (auto& sn : part.snapshots) sn.step += base, append_snapshot(tel_, std::move(sn));
+  tel_.snapshots_dropped += part.snapshots_dropped;
   return r;
 }
 
@@ -144,7 +147,9 @@ Result<Scenario> GuestContext::canned(std::string_view name) const {
   ScenarioParams p{.layout = &layout_, .cpuset = args_.cpuset};
   p.work = KTSTR_TRY(parse_work_type(args_.work));
   p.policy = KTSTR_TRY(parse_policy(args_.policy));
-  return make_scenario(name, p);
+  Scenario s = KTSTR_TRY(make_scenario(name, p));
+  s.snapshots_per_step = args_.snapshots_per_step;
+  return s;
 }
 
 int run_guest(const std::vector<std::string>& argv, Channel* channel, const GuestHooks& hooks) {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <new>
 #include <thread>
 
@@ -17,6 +18,11 @@
 
 namespace ktstr::guest {
 namespace {
+
+// A counter the worker is writing as the runner reads it: one untorn 8-byte load.
+uint64_t read_live(const uint64_t& v) {
+  return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(v)).load(std::memory_order_relaxed);
+}
 
 // The child side of spawn(): set the policy, set up, report ready, wait for
 // go (both in WorkerContext::start()), work.
@@ -74,6 +80,8 @@ struct WorkerPool::Worker {
   std::vector<int> affinity;  // set by set_affinity(); empty: unrestricted
   Schedstat base;            // at the start of the current window
   uint64_t window_start_ns = 0;
+  bool released = false;
+  Schedstat at_release;      // snapshots count from here
 };
 
 Result<Schedstat> read_schedstat(pid_t pid) {
@@ -171,6 +179,8 @@ void WorkerPool::release(const std::vector<int>& ids) {
     Worker& w = workers_[id];
     w.window_start_ns = monotonic_ns();  // before the read: the window covers what base misses
     w.base = read_schedstat(w.pid).value_or(Schedstat{});
+    w.at_release = w.base;
+    w.released = true;
     slots_[id].go_ns = now;
     slots_[id].ready.store(kSlotGo, std::memory_order_release);
     futex_wake_all(slots_[id].ready);
@@ -199,6 +209,22 @@ std::vector<int> WorkerPool::live_in(const std::string& cgroup_name) const {
   std::vector<int> out;
   for (const auto& w : workers_)
     if (w.alive && w.cgroup == cgroup_name) out.push_back(w.id);
+  return out;
+}
+
+std::vector<WorkerSample> WorkerPool::sample() const {
+  std::vector<WorkerSample> out;
+  for (const auto& w : workers_) {
+    if (!w.alive || !w.released) continue;
+    const Schedstat now = read_schedstat(w.pid).value_or(w.at_release);
+    WorkerSample s{.cgroup = w.cgroup, .worker = w.index, .pid = w.pid,
+                   .cpu_ns = now.cpu_ns - w.at_release.cpu_ns, .runq_wait_ns = now.wait_ns - w.at_release.wait_ns};
+    for (const auto& row : slots_[w.id].steps) {  // rows of steps not reached yet are zero
+      s.iterations += read_live(row.iterations);
+      s.migrations += read_live(row.migrations);
+    }
+    out.push_back(std::move(s));
+  }
   return out;
 }
 

@@ -61,6 +61,9 @@ class WorkerPool {
   void stop_all();
   // Live worker ids of a cgroup, in index order.
   [[nodiscard]] std::vector<int> live_in(const std::string& cgroup_name) const;
+  // Every released live worker's counters since its release, read now (the
+  // samples of a snapshot), in spawn order.
+  [[nodiscard]] std::vector<WorkerSample> sample() const;
 
   // Opens step s at now: workers measure into step s from here on.
   void begin_step(int s);

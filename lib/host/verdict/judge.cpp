@@ -20,6 +20,8 @@ constexpr Check kChecks[] = {
     {"isolation", check_isolation},
     {"max_p99_wake_us", check_p99_wake},
     {"max_throughput_cv", check_throughput_cv},
+    {"cgroup_weights", check_weights},
+    {"temporal", check_temporal},
     {"max_rq_stall_ms", check_rq_stall},
     {"max_idle_waiting_ms", check_idle_waiting},
 };
