@@ -123,43 +123,33 @@ WorkerPool::~WorkerPool() {
   if (region_) munmap(region_, region_bytes_);
 }
 
-Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, const Cgroup* cgroup,
-                                           const std::string& cgroup_name, int first_index) {
+// The group size of spec when count more workers fit the run's limits.
+Result<int> WorkerPool::check_spawn(const WorkSpec& spec, int count, const std::string& cgroup_name) const {
   if (static_cast<int>(workers_.size()) + count > kMaxWorkers)
     return fail("spawning {} workers in {}: limit of {} workers per run", count, cgroup_name, kMaxWorkers);
   const int group_size = group_size_of(spec);
   if (group_size > GroupArea::kMaxMembers)
     return fail("spawning {} workers in {}: groups of {} exceed the limit of {} members", count, cgroup_name,
                 group_size, GroupArea::kMaxMembers);
-  const GroupFds fd_kind = work_type_info(spec.type).fds;
-  std::vector<int> ids;
-  GroupLink link;
-  std::vector<UniqueFd> group_fds;  // the current group's, closed in the runner after its last fork
-  for (int i = 0; i < count; ++i) {
-    const int id = static_cast<int>(workers_.size());
-    // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
-    // which is every field's initial state; constructing the slot would
-    // touch all of its ~166 KiB (latency reservoirs and histograms most
-    // work types never use, placement logs for 16 steps and the scratch row)
-    // and cost a 252-vCPU oversubscribed guest (1008 workers) ~163 MiB.
-    WorkerSlot& slot = slots_[id];
-    if (i % group_size == 0) {  // a new group, led by this worker's slot
-      link.size = std::min(group_size, count - i);
-      link.id = group_size > 1 ? next_group_++ : 0;
-      link.rank = 0;
-      link.area = &slot.group;
-      group_fds = KTSTR_TRY(open_group_fds(link.size > 1 ? fd_kind : GroupFds::kNone, link.size, link));
-    } else {
-      ++link.rank;
-    }
-    pid_t pid = fork();
-    if (pid < 0) return fail_errno(fmt::format("fork of worker {}/{}", cgroup_name, first_index + i));
-    if (pid == 0) worker_main(spec, *ctl_, slot, link);
-    workers_.push_back(Worker{.id = id, .pid = pid, .cgroup = cgroup_name, .index = first_index + i,
-                              .type = spec.type, .policy = spec.policy, .alive = true});
-    ids.push_back(id);
-    if (cgroup) KTSTR_TRY_CTX(cgroup->add_pid(pid), "moving worker {} into {}", pid, cgroup_name);
-  }
+  return group_size;
+}
+
+// Forks the next worker as member link.rank of its group and moves it into
+// cgroup; returns its id.
+Result<int> WorkerPool::fork_worker(const WorkSpec& spec, const GroupLink& link, const Cgroup* cgroup,
+                                    const std::string& cgroup_name, int index) {
+  const int id = static_cast<int>(workers_.size());
+  pid_t pid = fork();
+  if (pid < 0) return fail_errno(fmt::format("fork of worker {}/{}", cgroup_name, index));
+  if (pid == 0) worker_main(spec, *ctl_, slots_[id], link);
+  workers_.push_back(Worker{.id = id, .pid = pid, .cgroup = cgroup_name, .index = index, .type = spec.type,
+                            .policy = spec.policy, .alive = true});
+  if (cgroup) KTSTR_TRY_CTX(cgroup->add_pid(pid), "moving worker {} into {}", pid, cgroup_name);
+  return id;
+}
+
+// Waits until every worker of ids set up and reported ready (30 s each).
+Result<void> WorkerPool::wait_ready(const std::vector<int>& ids, const WorkSpec& spec, const std::string& cgroup_name) {
   for (int id : ids) {
     WorkerSlot& slot = slots_[id];
     for (int waited = 0; slot.ready.load(std::memory_order_acquire) == 0; ++waited) {
@@ -170,6 +160,34 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
       return fail_errno(fmt::format("sched_setscheduler({}) in worker of {}", policy_name(spec.policy), cgroup_name),
                         slot.setup_errno);
   }
+  return {};
+}
+
+Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, const Cgroup* cgroup,
+                                           const std::string& cgroup_name, int first_index) {
+  const int group_size = KTSTR_TRY(check_spawn(spec, count, cgroup_name));
+  const GroupFds fd_kind = work_type_info(spec.type).fds;
+  std::vector<int> ids;
+  GroupLink link;
+  std::vector<UniqueFd> group_fds;  // the current group's, closed in the runner after its last fork
+  for (int i = 0; i < count; ++i) {
+    // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
+    // which is every field's initial state; constructing the slot would
+    // touch all of its ~166 KiB (latency reservoirs and histograms most
+    // work types never use, placement logs for 16 steps and the scratch row)
+    // and cost a 252-vCPU oversubscribed guest (1008 workers) ~163 MiB.
+    if (i % group_size == 0) {  // a new group, led by this worker's slot
+      link.size = std::min(group_size, count - i);
+      link.id = group_size > 1 ? next_group_++ : 0;
+      link.rank = 0;
+      link.area = &slots_[workers_.size()].group;
+      group_fds = KTSTR_TRY(open_group_fds(link.size > 1 ? fd_kind : GroupFds::kNone, link.size, link));
+    } else {
+      ++link.rank;
+    }
+    ids.push_back(KTSTR_TRY(fork_worker(spec, link, cgroup, cgroup_name, first_index + i)));
+  }
+  KTSTR_TRY_VOID(wait_ready(ids, spec, cgroup_name));
   return ids;
 }
 

@@ -79,6 +79,11 @@ class WorkerPool {
   WorkerPool() = default;
   WorkerTelemetry snapshot(Worker& w, int s, uint64_t end_ns, const Schedstat& now) const;
   void reap(Worker& w, std::chrono::milliseconds grace);
+  // spawn()'s steps: the limits, one fork into its group, the wait for ready.
+  Result<int> check_spawn(const WorkSpec& spec, int count, const std::string& cgroup_name) const;
+  Result<int> fork_worker(const WorkSpec& spec, const GroupLink& link, const Cgroup* cgroup, const std::string& cgroup_name,
+                          int index);
+  Result<void> wait_ready(const std::vector<int>& ids, const WorkSpec& spec, const std::string& cgroup_name);
 
   void* region_ = nullptr;
   size_t region_bytes_ = 0;

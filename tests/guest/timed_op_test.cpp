@@ -48,7 +48,7 @@ TEST_CASE("timed ops and named snapshots join the periodic ones in time order") 
   CHECK(!applies_before_hold(st.ops[3]));
 }
 
-TEST_CASE("ops that change the step's workers cannot be timed; at must be in [0, 1]") {
+TEST_CASE("ops that change the step's workers cannot be timed, at must be in [0, 1]") {
   for (const Op& op : {Op::spawn("a", 1).timed(0.5), Op::kill("a", 1).timed(0.5), Op::remove("a").timed(0.5),
                        Op::move("a", "b").timed(0.5), Op::add({.name = "c"}).timed(0.5)}) {
     auto r = plan_marks(Step{.ops = {op}}, "s1", 0, false);

@@ -104,7 +104,7 @@ TEST_CASE("series: value, rate and share per cgroup, one point per interval") {
   CHECK(series_unit(parse(R"({"kind": "steady", "pct": 1, "of": "value", "metric": "migrations"})")) == "migr");
 }
 
-TEST_CASE("series: a cgroup covers its descendants; workers are matched by pid across moves") {
+TEST_CASE("series: a cgroup covers its descendants, workers are matched by pid across moves") {
   auto t = snapshots({0, 100, 200}, {0, 50, 100});
   t.snapshots[1].workers[1].cgroup = "cg0/inner";  // cg1's worker moved into cg0/inner
   t.snapshots[2].workers[1].cgroup = "cg0/inner";
@@ -124,7 +124,7 @@ TEST_CASE("series: a cgroup covers its descendants; workers are matched by pid a
   CHECK(values(grown[2]) == std::vector<double>{300});
 }
 
-TEST_CASE("series: snapshots closer than 10 ms are skipped for rates; step filters") {
+TEST_CASE("series: snapshots closer than 10 ms are skipped for rates, step filters") {
   auto t = snapshots({0, 100, 200}, {0, 100, 200});
   const SnapshotTelemetry copy = t.snapshots[1];
   t.snapshots.insert(t.snapshots.begin() + 2, copy);

@@ -113,7 +113,7 @@ TEST_CASE("cgroup_weights: a group cannot be entitled to more than its runnable 
   CHECK(check_weights(t, kClean, {.max_weight_error_pct = 0.001}).empty());
 }
 
-TEST_CASE("cgroup_weights: cpusets cap a group; idle groups and lone children are not judged") {
+TEST_CASE("cgroup_weights: cpusets cap a group, idle groups and lone children are not judged") {
   RunTelemetry t = healthy_run();
   t.vcpus = 4;
   t.cgroups = {{.name = "pinned", .step = 0, .cpuset = {0}, .weight = 1000, .workers = 4},
