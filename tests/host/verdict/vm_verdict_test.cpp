@@ -175,7 +175,10 @@ TEST_CASE("steady under EEVDF: passes by default, fails an impossible min_iterat
   auto impossible = finalize_run(rec);
   INFO(impossible.text);
   CHECK(impossible.exit_code == kExitFail);
-  CHECK(impossible.text.starts_with("ktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] failed:\n"));
+  // The cause first (BUG SUMMARY), then the full report.
+  CHECK(impossible.text.starts_with("BUG SUMMARY: min_iteration_rate "));
+  CHECK(impossible.text.find("\nktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] failed:\n") !=
+        std::string::npos);
   size_t lines = 0;
   for (const auto& w : rec.telemetry.workers) {
     auto line = fmt::format("  min_iteration_rate {}/w{} step {}: observed ", w.cgroup, w.worker, w.step);
