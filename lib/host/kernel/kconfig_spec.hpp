@@ -1,8 +1,8 @@
 // The kconfig fragment a kernel is built with: the embedded ktstr.kconfig,
 // then optional extras (the built-in debug fragment, fragment files) appended
 // in order; a later assignment of an option wins, as in Kconfig. The cache key
-// hashes the combined text, so every combination is its own cache entry, and
-// without extras the text is ktstr.kconfig alone (the key it always had).
+// hashes the combined settings, so every combination is its own cache entry;
+// comments and blank lines are not settings, so editing them keeps the key.
 #pragma once
 
 #include <filesystem>
@@ -17,7 +17,9 @@ struct KconfigSpec {
   std::string text;    // the combined fragment, merged over tinyconfig
   std::string extras;  // "" or what was added, e.g. "debug + /abs/extra.kconfig" (manifest, listings)
 
-  // sha256 of text: the manifest's fragment_hash and part of the cache key.
+  // sha256 of the settings in text, in order (assignments and "# CONFIG_X is
+  // not set" lines, trimmed; comments and blank lines dropped): the
+  // manifest's fragment_hash and part of the cache key.
   [[nodiscard]] std::string hash() const;
 };
 

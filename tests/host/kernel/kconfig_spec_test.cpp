@@ -113,3 +113,16 @@ TEST_CASE("extras need a source: a prebuilt kernel is refused") {
   CHECK(r.error().message.find("already built kernel") != std::string::npos);
   CHECK(r.error().message.find("debug") != std::string::npos);
 }
+
+TEST_CASE("the fragment hash covers settings only: comments and blank lines keep it, settings change it") {
+  const KconfigSpec a{.text = "# base\nCONFIG_A=y\n\n# CONFIG_B is not set\n"};
+  const KconfigSpec comments{.text = "# reworded comment\n  CONFIG_A=y  \n# another note\n# CONFIG_B is not set\n\n"};
+  const KconfigSpec value{.text = "CONFIG_A=m\n# CONFIG_B is not set\n"};
+  const KconfigSpec unset{.text = "CONFIG_A=y\n"};
+  const KconfigSpec order{.text = "# CONFIG_B is not set\nCONFIG_A=y\n"};
+  CHECK(a.hash() == comments.hash());
+  CHECK(a.hash() != value.hash());
+  CHECK(a.hash() != unset.hash());
+  CHECK(a.hash() != order.hash());  // a later assignment wins: order is meaning
+  CHECK(a.hash().size() == 64);
+}
