@@ -28,8 +28,12 @@ const RegisteredTest* find_test(std::string_view id);
 // The declared topology; errors name the test.
 Result<Topology> topology_of(const RegisteredTest& t);
 
-// Effective timeout in seconds (the attribute, or 120 s + 3 x duration).
+// Effective timeout in seconds (the attribute, or 120 s + 3 x duration;
+// 180 s + 6 x duration for an A/B test, which plays everything twice).
 int timeout_of(const RegisteredTest& t);
+
+// The baseline's report name: "eevdf", a declared scheduler's name, or "".
+std::string baseline_name(const Baseline& b);
 
 // One --ktstr-list line for a test (see listing.cpp for the fields).
 Result<nlohmann::json> listing_entry(const RegisteredTest& t);

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "base/json_optional.hpp"
 
 namespace ktstr {
 
@@ -80,6 +83,20 @@ struct AssertionTelemetry {
   std::string message;
 };
 
+// The baseline phase of an A/B run: the same scenarios, in the same VM and
+// cgroups and for the same durations, measured under the baseline scheduler
+// just before the scheduler under test attached. Step indices match the
+// scheduler phase's, so (step, cgroup) cells line up one to one.
+struct BaselineTelemetry {
+  std::string name;             // "eevdf" or the baseline sched_ext scheduler's name
+  uint64_t start_ns = 0;        // phase start, relative to run start
+  uint64_t end_ns = 0;          // phase end (before the scheduler under test attached)
+  std::vector<StepTelemetry> steps;
+  std::vector<CgroupTelemetry> cgroups;
+  std::vector<WorkerTelemetry> workers;
+  SchedulerTelemetry scheduler; // a sched_ext baseline's lifecycle; empty name for EEVDF
+};
+
 // Everything the guest reports about one test run.
 struct RunTelemetry {
   std::string test;
@@ -93,6 +110,10 @@ struct RunTelemetry {
   SchedulerTelemetry scheduler;
   std::vector<AssertionTelemetry> assertions;
   std::string error;            // guest-side infrastructure error, empty if none
+  // Set when the test declared a baseline: steps/cgroups/workers above are
+  // the scheduler phase, this is the baseline phase. Absent (null) otherwise,
+  // and in telemetry recorded before A/B runs existed.
+  std::optional<BaselineTelemetry> baseline;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerTelemetry, cgroup, worker, pid, step, work_type, policy,
@@ -105,7 +126,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedEvent, t_ns, kind, detail)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerTelemetry, name, ops_name, attached, failed, failure,
                                                 events, log_tail, dump)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AssertionTelemetry, file, line, expr, message)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BaselineTelemetry, name, start_ns, end_ns, steps, cgroups, workers,
+                                                scheduler)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunTelemetry, test, topology, vcpus, debug_kernel, duration_ns,
-                                                steps, cgroups, workers, scheduler, assertions, error)
+                                                steps, cgroups, workers, scheduler, assertions, error, baseline)
 
 }  // namespace ktstr

@@ -27,9 +27,15 @@ std::string keep_tail(std::string_view s, size_t max_bytes) {
 Result<std::string> encode_telemetry(RunTelemetry t, size_t max_bytes) {
   t.scheduler.log_tail = keep_tail(t.scheduler.log_tail, kMaxLogTailBytes);
   t.scheduler.dump = keep_tail(t.scheduler.dump, kMaxDumpBytes);
+  if (t.baseline) {
+    t.baseline->scheduler.log_tail = keep_tail(t.baseline->scheduler.log_tail, kMaxLogTailBytes);
+    t.baseline->scheduler.dump = keep_tail(t.baseline->scheduler.dump, kMaxDumpBytes);
+  }
   size_t cap = kMaxLatencySamples;
   for (;;) {
     for (auto& w : t.workers) thin(w.wake_latency_ns, cap);
+    if (t.baseline)
+      for (auto& w : t.baseline->workers) thin(w.wake_latency_ns, cap);
     std::string out = nlohmann::json(t).dump();
     if (out.size() <= max_bytes) return out;
     if (cap == 0) {
@@ -39,7 +45,7 @@ Result<std::string> encode_telemetry(RunTelemetry t, size_t max_bytes) {
         if (nlohmann::json(t).dump().size() <= max_bytes) continue;
       }
       return fail("telemetry of {} workers is {} bytes even without latency samples (limit {})",
-                  t.workers.size(), out.size(), max_bytes);
+                  t.workers.size() + (t.baseline ? t.baseline->workers.size() : 0), out.size(), max_bytes);
     }
     cap /= 2;
   }

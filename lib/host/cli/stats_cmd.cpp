@@ -1,4 +1,4 @@
-// `ktstr stats list [DIR]` and `ktstr stats compare A B [--abs ...] [--rel ...]`:
+// `ktstr stats list [DIR]` and `ktstr stats compare A B [--abs ...] [--rel ...] [--alpha P]`:
 // recorded runs and a per-metric regression gate usable in CI (exit 1 when a
 // gate trips). Gate semantics: lib/host/verdict/compare.hpp and README.
 #include <fmt/format.h>
@@ -13,8 +13,9 @@ namespace ktstr::cli {
 namespace {
 
 struct CompareArgs {
-  std::string a, b;
+  std::vector<std::string> a, b;  // each: sidecars and/or directories
   std::vector<std::string> abs, rel;
+  std::string alpha;
 };
 
 CommandResult cmd_stats_list(const std::string& dir) {
@@ -26,6 +27,7 @@ CommandResult cmd_stats_compare(const CompareArgs& args) {
   verdict::GateConfig gates;
   for (const auto& spec : args.abs) KTSTR_TRY_VOID(verdict::parse_gate_option(gates, true, spec));
   for (const auto& spec : args.rel) KTSTR_TRY_VOID(verdict::parse_gate_option(gates, false, spec));
+  if (!args.alpha.empty()) KTSTR_TRY_VOID(verdict::parse_alpha_option(gates, args.alpha));
   auto a = KTSTR_TRY(verdict::load_runs(args.a));
   auto b = KTSTR_TRY(verdict::load_runs(args.b));
   auto result = verdict::compare_runs(a, b, gates);
@@ -48,9 +50,20 @@ void add_stats_commands(CLI::App& app) {
   auto* compare = stats->add_subcommand(
       "compare",
       "Per-metric change from A (baseline) to B; exits 1 when a regression exceeds both its absolute and "
-      "its relative gate (zero baseline: absolute gate only)");
-  compare->add_option("a", args->a, "Baseline: a sidecar or a directory of sidecars")->required();
-  compare->add_option("b", args->b, "Candidate: a sidecar or a directory of sidecars")->required();
+      "its relative gate (zero baseline: absolute gate only). With several runs of a variant per side (a "
+      "directory holding several, or PATH,PATH,...) the means are compared and a regression must also be "
+      "significant: Welch's one-sided t-test, p < --alpha");
+  compare->add_option("a", args->a, "Baseline: sidecars or directories of sidecars, comma-separated")
+      ->required()
+      ->expected(1)
+      ->delimiter(',');
+  compare->add_option("b", args->b, "Candidate: sidecars or directories of sidecars, comma-separated")
+      ->required()
+      ->expected(1)
+      ->delimiter(',');
+  compare->add_option("--alpha", args->alpha,
+                      fmt::format("Significance level of the Welch test with several runs per side (default {:g})",
+                                  verdict::kDefaultAlpha));
   compare->add_option("--abs", args->abs,
                       "Absolute gate, in the metric's unit: VALUE for every metric or KIND=VALUE "
                       "(iter_rate, spread_pp, gap_ms, p99_wake_us, migrations_per_cpu_s); repeatable");

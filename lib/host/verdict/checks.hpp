@@ -40,10 +40,21 @@ std::vector<Violation> check_isolation(const RunTelemetry& t, const VmFacts& f, 
 std::vector<Violation> check_p99_wake(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 std::vector<Violation> check_throughput_cv(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 
+// --- A/B runs (checks_baseline.cpp): only with a baseline phase in the telemetry ---
+// The baseline phase failed or measured nothing (Inconclusive).
+std::vector<Violation> check_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_spread_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_rate_vs_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_gap_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+
 // Effective limits: the explicit threshold, else the not_starved default for
 // the kernel flavour, else nullopt (check off).
 std::optional<double> effective_spread_limit(const RunTelemetry& t, const Thresholds& th);
 std::optional<double> effective_gap_limit(const RunTelemetry& t, const Thresholds& th);
+// In an A/B run: the explicit threshold, else the A/B default; nullopt
+// (check off) without a baseline phase.
+std::optional<double> effective_spread_over_baseline_limit(const RunTelemetry& t, const Thresholds& th);
+std::optional<double> effective_rate_vs_baseline_limit(const RunTelemetry& t, const Thresholds& th);
 
 // All checks in report order.
 struct Check {

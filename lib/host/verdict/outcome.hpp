@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "host/verdict/json_optional.hpp"
+#include "base/json_optional.hpp"
 
 namespace ktstr::verdict {
 

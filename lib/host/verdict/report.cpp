@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "host/verdict/report_ab.hpp"
 #include "host/verdict/run_stats.hpp"
 
 namespace ktstr::verdict {
@@ -108,6 +109,7 @@ std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const
   for (const auto& violation : v.violations) out += fmt::format("  {}\n", format_violation(violation));
   if (v.violations.empty()) out += "  (no violations)\n";
   append_stats(out, t);
+  out += format_ab_table(t);
   append_timeline(out, t);
   out += fmt::format("--- scheduler log (last {} lines) ---\n", kLogTailLines);
   append_indented(out, tail_lines(t.scheduler.log_tail, kLogTailLines));
@@ -120,9 +122,9 @@ std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const
 
 std::string format_summary(const ReportContext& ctx, const RunTelemetry& t, const Verdict& v) {
   auto s = compute_stats(t);
-  return fmt::format("{} {} workers, {} steps, worst spread {}, worst gap {}, {:.3f}s\n", header(ctx, v.outcome),
+  return fmt::format("{} {} workers, {} steps, worst spread {}, worst gap {}{}, {:.3f}s\n", header(ctx, v.outcome),
                      s.workers, t.steps.size(), opt(s.worst_spread_pp, " pp"), opt(s.worst_gap_ms, " ms"),
-                     seconds(t.duration_ns));
+                     format_ab_brief(t), seconds(t.duration_ns));
 }
 
 std::string format_verdict(const ReportContext& ctx, const RunTelemetry& t, const Verdict& v, bool verbose) {

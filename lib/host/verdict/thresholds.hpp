@@ -22,6 +22,10 @@ struct Thresholds {
   std::optional<bool> isolation;              // every CPU used is in the worker's cpuset
   std::optional<double> max_p99_wake_us;      // nearest-rank p99 of wake latency, per worker
   std::optional<double> max_throughput_cv;    // stddev/mean of worker iteration rates in a cgroup
+  // A/B runs (telemetry with a baseline phase), per (step, cgroup) cell:
+  std::optional<double> max_spread_over_baseline_pp;  // scheduler's spread minus the baseline's
+  std::optional<double> min_rate_vs_baseline_pct;     // mean iteration rate, percent of the baseline's
+  std::optional<double> max_gap_over_baseline_ms;     // worst gap minus the baseline's worst gap
 };
 
 // Calls f(name, field) for every field in declaration order; f must accept
@@ -38,6 +42,9 @@ void for_each_threshold(T& t, F&& f) {
   f("isolation", t.isolation);
   f("max_p99_wake_us", t.max_p99_wake_us);
   f("max_throughput_cv", t.max_throughput_cv);
+  f("max_spread_over_baseline_pp", t.max_spread_over_baseline_pp);
+  f("min_rate_vs_baseline_pct", t.min_rate_vs_baseline_pct);
+  f("max_gap_over_baseline_ms", t.max_gap_over_baseline_ms);
 }
 
 // Built-in defaults: the always-on checks need no threshold; everything
@@ -64,6 +71,12 @@ inline constexpr double kDefaultSpreadPct = 15.0;
 inline constexpr double kDefaultSpreadPctDebug = 35.0;
 inline constexpr double kDefaultGapMs = 2000.0;
 inline constexpr double kDefaultGapMsDebug = 3000.0;
+
+// Relative checks of an A/B run, on by default whenever the telemetry has a
+// baseline phase (an explicit value replaces them; README "A/B runs" has the
+// measurements behind them).
+inline constexpr double kDefaultSpreadOverBaselinePp = 15.0;
+inline constexpr double kDefaultRateVsBaselinePct = 50.0;
 
 // JSON: unset fields are omitted; null or missing reads as unset.
 void to_json(nlohmann::json& j, const Thresholds& t);

@@ -125,3 +125,75 @@ TEST_CASE("load_runs: a file, a directory, an empty directory") {
   auto empty = temp_dir();
   CHECK_FALSE(load_runs(empty.path()));
 }
+
+namespace {
+// n runs of variant "v" whose cg0 iteration rates are the given values (per
+// worker: both workers of healthy_run() run 1 s, so the rate is iterations/s).
+std::vector<Sidecar> runs_with_rates(std::initializer_list<uint64_t> rates) {
+  std::vector<Sidecar> out;
+  for (auto r : rates) out.push_back(run_with_rate("v", r));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("several runs per side: means against the gates, and the change must be significant") {
+  // A/A: the same spread of values on both sides -> p = 0.5, nothing trips.
+  auto a = runs_with_rates({1012, 998, 1005, 990, 1001});
+  auto same = compare_runs(a, a, {});
+  const auto& r0 = row(same, "cg0.iter_rate");
+  CHECK(r0.n_a == 5);
+  CHECK(r0.n_b == 5);
+  CHECK(*r0.p == doctest::Approx(0.5));
+  CHECK_FALSE(same.tripped());
+
+  // 30 % slower, little noise: beyond the gates and significant.
+  auto slow = runs_with_rates({700, 690, 712, 705, 698});
+  auto r = compare_runs(a, slow, {});
+  const auto& r1 = row(r, "cg0.iter_rate");
+  CHECK(r1.status == RowStatus::kTripped);
+  CHECK(*r1.p < 1e-6);
+  CHECK(*r1.a == doctest::Approx(1001.2));
+  CHECK(r1.sd_a == doctest::Approx(8.167006795638168));  // python3 statistics.stdev
+  CHECK(format_compare(r).find("1001.20 +-8.17 (5)") != std::string::npos);
+  CHECK(format_compare(r).find("significant (Welch, one-sided p < 0.01)") != std::string::npos);
+}
+
+TEST_CASE("a mean change beyond the gates that the runs' noise explains does not trip") {
+  // Means 1000 vs 850 (-15 %, beyond 10 % and 1/s), but the runs scatter
+  // over 500..1500: Welch's p is about 0.3, far above alpha.
+  auto a = runs_with_rates({500, 1500, 1000, 700, 1300});
+  auto b = runs_with_rates({350, 1350, 850, 550, 1150});
+  auto r = compare_runs(a, b, {});
+  const auto& x = row(r, "cg0.iter_rate");
+  CHECK(judge_change(kind("iter_rate"), *x.a, *x.b, x.gate) == RowStatus::kTripped);
+  CHECK(x.status == RowStatus::kNotSignificant);
+  CHECK(*x.p > 0.2);
+  CHECK_FALSE(r.tripped());
+  CHECK(format_compare(r).find("noise") != std::string::npos);
+  GateConfig lax;
+  REQUIRE(parse_alpha_option(lax, "0.5"));
+  CHECK(compare_runs(a, b, lax).tripped());
+}
+
+TEST_CASE("one run per side keeps the plain gate behaviour; one run on one side has no test") {
+  auto a = runs_with_rates({1000});
+  auto b = runs_with_rates({800});
+  auto r = compare_runs(a, b, {});
+  CHECK(r.tripped());
+  CHECK_FALSE(row(r, "cg0.iter_rate").p);
+  CHECK(format_compare(r).find("significant") == std::string::npos);
+  auto many = runs_with_rates({1000, 1002, 998});
+  auto r2 = compare_runs(many, b, {});
+  CHECK(r2.tripped());
+  CHECK_FALSE(row(r2, "cg0.iter_rate").p);
+}
+
+TEST_CASE("--alpha must lie strictly between 0 and 1") {
+  GateConfig cfg;
+  CHECK(parse_alpha_option(cfg, "0.05"));
+  CHECK(cfg.alpha == 0.05);
+  CHECK_FALSE(parse_alpha_option(cfg, "0"));
+  CHECK_FALSE(parse_alpha_option(cfg, "1"));
+  CHECK_FALSE(parse_alpha_option(cfg, "x"));
+  CHECK_FALSE(parse_alpha_option(cfg, "-0.1"));
+}
