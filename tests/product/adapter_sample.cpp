@@ -18,3 +18,7 @@ KTSTR_TEST(with_sched, {.topology = {2, 4, 2, 2},
                         .labels = {"extra"}}) {}
 
 KTSTR_TEST(expected_to_fail, {.topology = "1n1l1c1t", .scheduler = &sample_sched, .expect_fail = "stall"}) {}
+
+KTSTR_TEST(ab_vs_eevdf, {.duration = std::chrono::seconds(4), .scheduler = &sample_sched, .baseline = "eevdf"}) {}
+
+KTSTR_TEST(ab_vs_sched, {.baseline = &sample_sched}) {}

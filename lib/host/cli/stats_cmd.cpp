@@ -13,10 +13,22 @@ namespace ktstr::cli {
 namespace {
 
 struct CompareArgs {
-  std::vector<std::string> a, b;  // each: sidecars and/or directories
+  std::string a, b;  // each: sidecars and/or directories, comma-separated
   std::vector<std::string> abs, rel;
   std::string alpha;
 };
+
+// "x,y,z" -> {x, y, z}: one side of a comparison given as several paths.
+std::vector<std::string> split_paths(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t start = 0;;) {
+    auto comma = text.find(',', start);
+    auto part = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (!part.empty()) out.emplace_back(part);
+    if (comma == std::string_view::npos) return out;
+    start = comma + 1;
+  }
+}
 
 CommandResult cmd_stats_list(const std::string& dir) {
   fmt::print("{}", KTSTR_TRY(verdict::list_runs(dir)));
@@ -28,8 +40,8 @@ CommandResult cmd_stats_compare(const CompareArgs& args) {
   for (const auto& spec : args.abs) KTSTR_TRY_VOID(verdict::parse_gate_option(gates, true, spec));
   for (const auto& spec : args.rel) KTSTR_TRY_VOID(verdict::parse_gate_option(gates, false, spec));
   if (!args.alpha.empty()) KTSTR_TRY_VOID(verdict::parse_alpha_option(gates, args.alpha));
-  auto a = KTSTR_TRY(verdict::load_runs(args.a));
-  auto b = KTSTR_TRY(verdict::load_runs(args.b));
+  auto a = KTSTR_TRY(verdict::load_runs(split_paths(args.a)));
+  auto b = KTSTR_TRY(verdict::load_runs(split_paths(args.b)));
   auto result = verdict::compare_runs(a, b, gates);
   fmt::print("{}", verdict::format_compare(result));
   return result.tripped() ? kExitFail : kExitPass;
@@ -53,14 +65,8 @@ void add_stats_commands(CLI::App& app) {
       "its relative gate (zero baseline: absolute gate only). With several runs of a variant per side (a "
       "directory holding several, or PATH,PATH,...) the means are compared and a regression must also be "
       "significant: Welch's one-sided t-test, p < --alpha");
-  compare->add_option("a", args->a, "Baseline: sidecars or directories of sidecars, comma-separated")
-      ->required()
-      ->expected(1)
-      ->delimiter(',');
-  compare->add_option("b", args->b, "Candidate: sidecars or directories of sidecars, comma-separated")
-      ->required()
-      ->expected(1)
-      ->delimiter(',');
+  compare->add_option("a", args->a, "Baseline: sidecars or directories of sidecars, comma-separated")->required();
+  compare->add_option("b", args->b, "Candidate: sidecars or directories of sidecars, comma-separated")->required();
   compare->add_option("--alpha", args->alpha,
                       fmt::format("Significance level of the Welch test with several runs per side (default {:g})",
                                   verdict::kDefaultAlpha));

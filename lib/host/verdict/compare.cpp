@@ -195,6 +195,8 @@ std::string side(const std::optional<double>& mean, double sd, size_t n) {
   return fmt::format("{:.2f} +-{:.2f} ({})", *mean, sd, n);
 }
 
+std::string p_text(double p) { return p < 1e-3 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p); }
+
 std::string status_word(RowStatus s) {
   switch (s) {
     case RowStatus::kTripped: return "TRIPPED";
@@ -214,7 +216,7 @@ std::string format_compare(const CompareResult& r) {
     auto gate = fmt::format("{} (abs {:g}, rel {:g}%)", status_word(row.status), row.gate.abs, row.gate.rel_pct);
     lines.push_back({{row.variant, row.metric, side(row.a, row.sd_a, row.n_a), side(row.b, row.sd_b, row.n_b),
                       cell(row.delta), row.a && row.b ? cell(row.delta_pct, "%") : "n/a",
-                      row.p ? fmt::format("{:.4f}", *row.p) : "-", gate}});
+                      row.p ? p_text(*row.p) : "-", gate}});
   }
   size_t width[kCols] = {};
   for (const auto& l : lines)
@@ -235,9 +237,9 @@ std::string format_compare(const CompareResult& r) {
   for (const auto& v : r.only_in_b) out += fmt::format("only in B: {}\n", v);
   size_t tripped = std::count_if(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.status == RowStatus::kTripped; });
   bool tested = std::any_of(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.p.has_value(); });
-  std::string how = tested ? fmt::format(" and significant (Welch, one-sided p < {:g})", r.alpha) : "";
-  out += tripped ? fmt::format("{} of {} metrics regressed beyond both gates{}\n", tripped, r.rows.size(), how)
-                 : fmt::format("no regression beyond the gates{} ({} metrics)\n", how, r.rows.size());
+  std::string test = tested ? fmt::format(", significant at one-sided Welch p < {:g}", r.alpha) : "";
+  out += tripped ? fmt::format("{} of {} metrics regressed beyond both gates{}\n", tripped, r.rows.size(), test)
+                 : fmt::format("no regression beyond the gates{} ({} metrics)\n", test, r.rows.size());
   return out;
 }
 

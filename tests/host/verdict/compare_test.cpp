@@ -155,7 +155,8 @@ TEST_CASE("several runs per side: means against the gates, and the change must b
   CHECK(*r1.a == doctest::Approx(1001.2));
   CHECK(r1.sd_a == doctest::Approx(8.167006795638168));  // python3 statistics.stdev
   CHECK(format_compare(r).find("1001.20 +-8.17 (5)") != std::string::npos);
-  CHECK(format_compare(r).find("significant (Welch, one-sided p < 0.01)") != std::string::npos);
+  CHECK(format_compare(r).find("1 of 4 metrics regressed beyond both gates, significant at one-sided Welch p < 0.01") !=
+        std::string::npos);
 }
 
 TEST_CASE("a mean change beyond the gates that the runs' noise explains does not trip") {
