@@ -90,6 +90,7 @@ foreach(expect
     "wvt_tests/ktstr/cpuset_split_then_widen|ktstr;scx_wvt_llc;1n2l2c1t"
     "wvt_tests/ktstr/isolation_llc0|ktstr;scx_wvt_llc;1n2l2c1t"
     "wvt_tests/ktstr/broken_stalls_cgroup|ktstr;scx_wvt;1n1l2c1t;will_fail"
+    "wvt_tests/ktstr/broken_starves_cgroup_vs_eevdf|ktstr;scx_wvt;1n1l2c1t;will_fail"
     "wvt_tests/ktstr/scx_simple_steady|ktstr;scx_simple;1n1l2c1t"
     "wvt_tests/gauntlet/steady_shared/1n1l1c1t|gauntlet;scx_wvt;1n1l1c1t"
     "wvt_tests/gauntlet/steady_shared/1n2l2c1t|gauntlet;scx_wvt;1n2l2c1t")
@@ -125,6 +126,12 @@ if(NOT run_rc EQUAL 0)
 endif()
 if(NOT run_out MATCHES "failed as expected \\(matches 'scheduler\\.\\*runnable task stall'\\)")
   message(FATAL_ERROR "ktstr-product: broken_stalls_cgroup did not fail for its documented reason:\n${run_out}")
+endif()
+if(NOT run_out MATCHES "failed as expected \\(matches 'min_rate_vs_baseline_pct cg1 step 0'\\)")
+  message(FATAL_ERROR "ktstr-product: broken_starves_cgroup_vs_eevdf did not fail its A/B check:\n${run_out}")
+endif()
+if(NOT run_out MATCHES "--- A/B: baseline eevdf \\| scheduler scx_wvt ---")
+  message(FATAL_ERROR "ktstr-product: no A/B report (baseline | scheduler) in the output:\n${run_out}")
 endif()
 if(NOT run_out MATCHES "<CTestMeasurement")
   message(FATAL_ERROR "ktstr-product: no <CTestMeasurement> in the test output")
