@@ -212,11 +212,11 @@ int run(const std::string& sched, const std::string& topo_str, const std::string
   const std::string report = verdict::format_verdict(ctx, tel, v, false);
   fmt::print("{}", report);
   fmt::print("{} on {}: {} ({} workers, boot {:.1f} s, wall {:.1f} s, {}, accel {}, A/B vs eevdf: spread over "
-             "baseline limit {} pp, rate vs baseline limit {}%, gap limit {} ms)\n",
+             "baseline limit {} pp, share vs baseline limit {}%, gap limit {} ms)\n",
              sched, topo_str, verdict::outcome_name(v.outcome), tel.workers.size(), outcome->boot_seconds,
              outcome->wall_seconds, scenarios, outcome->accel,
              verdict::effective_spread_over_baseline_limit(tel, eff).value_or(0),
-             verdict::effective_rate_vs_baseline_limit(tel, eff).value_or(0),
+             verdict::effective_share_vs_baseline_limit(tel, eff).value_or(0),
              verdict::effective_gap_limit(tel, eff).value_or(0));
   if (auto defect = known_defect(sched, *topo)) {
     // The verdict text (report) must name the known defect; anything else,

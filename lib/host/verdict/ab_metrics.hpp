@@ -25,11 +25,23 @@ struct CellPair {
   std::string cgroup;
   int step = 0;
   std::optional<double> spread_base, spread_sched;  // off-CPU spread, pp (>= 2 measured workers)
+  // The reference spread: the baseline phase's worst spread over all its
+  // cells. Under TCG a cell's spread is mostly host noise that comes and
+  // goes within seconds (same-cell A/A differences reached 23 pp here, the
+  // worst baseline cell bounded every healthy scheduler's cells to +10 pp),
+  // so the scheduler is held to the worst the baseline showed in this run.
+  std::optional<double> spread_ref;
   std::optional<double> rate_base, rate_sched;      // mean worker iteration rate, iter/s
+  // The cell's share of its step's work: the sum of its workers' rates over
+  // the sum of every cell's in that step. Host speed (which under TCG moves
+  // with the host's load, A/A rates 40-120 %) cancels, what the scheduler
+  // gives each cgroup stays. nullopt in a step with a single cell.
+  std::optional<double> share_base, share_sched;
   double gap_base = 0, gap_sched = 0;               // worst worker gap, ms
   // Derived: scheduler minus baseline (pp, ms) and 100 * sched / base (%).
-  [[nodiscard]] std::optional<double> spread_delta() const;
-  [[nodiscard]] std::optional<double> rate_pct() const;  // nullopt when the baseline rate is 0 or unknown
+  [[nodiscard]] std::optional<double> spread_delta() const;  // spread_sched - spread_ref
+  [[nodiscard]] std::optional<double> rate_pct() const;   // nullopt when the baseline rate is 0 or unknown
+  [[nodiscard]] std::optional<double> share_pct() const;  // 100 * share_sched / share_base, likewise
   [[nodiscard]] double gap_delta() const { return gap_sched - gap_base; }
   [[nodiscard]] std::string subject() const;  // "cg0 step 1" (root cgroup "/")
 };
@@ -44,6 +56,8 @@ struct AbSummary {
   std::string worst_spread_at;
   std::optional<double> min_rate_pct;
   std::string min_rate_at;
+  std::optional<double> min_share_pct;
+  std::string min_share_at;
   std::optional<double> worst_gap_delta_ms;
   std::string worst_gap_at;
 };

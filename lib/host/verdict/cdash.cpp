@@ -42,6 +42,7 @@ std::string cdash_measurements(const RunTelemetry& t, const Verdict& v) {
   for (const auto& m : metrics_of(s)) add("ktstr." + m.name, m.value);
   const auto ab = summarize_ab(pair_cells(t));
   if (ab.worst_spread_delta_pp) add("ktstr.ab.worst_spread_over_baseline_pp", *ab.worst_spread_delta_pp);
+  if (ab.min_share_pct) add("ktstr.ab.min_share_vs_baseline_pct", *ab.min_share_pct);
   if (ab.min_rate_pct) add("ktstr.ab.min_rate_vs_baseline_pct", *ab.min_rate_pct);
   if (ab.worst_gap_delta_ms) add("ktstr.ab.worst_gap_over_baseline_ms", *ab.worst_gap_delta_ms);
   return out;

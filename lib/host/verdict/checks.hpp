@@ -44,6 +44,7 @@ std::vector<Violation> check_throughput_cv(const RunTelemetry& t, const VmFacts&
 // The baseline phase failed or measured nothing (Inconclusive).
 std::vector<Violation> check_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 std::vector<Violation> check_spread_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_share_vs_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 std::vector<Violation> check_rate_vs_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 std::vector<Violation> check_gap_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 
@@ -54,7 +55,7 @@ std::optional<double> effective_gap_limit(const RunTelemetry& t, const Threshold
 // In an A/B run: the explicit threshold, else the A/B default; nullopt
 // (check off) without a baseline phase.
 std::optional<double> effective_spread_over_baseline_limit(const RunTelemetry& t, const Thresholds& th);
-std::optional<double> effective_rate_vs_baseline_limit(const RunTelemetry& t, const Thresholds& th);
+std::optional<double> effective_share_vs_baseline_limit(const RunTelemetry& t, const Thresholds& th);
 
 // All checks in report order.
 struct Check {

@@ -13,9 +13,9 @@ std::optional<double> effective_spread_over_baseline_limit(const RunTelemetry& t
   return th.max_spread_over_baseline_pp.value_or(kDefaultSpreadOverBaselinePp);
 }
 
-std::optional<double> effective_rate_vs_baseline_limit(const RunTelemetry& t, const Thresholds& th) {
+std::optional<double> effective_share_vs_baseline_limit(const RunTelemetry& t, const Thresholds& th) {
   if (!t.baseline) return std::nullopt;
-  return th.min_rate_vs_baseline_pct.value_or(kDefaultRateVsBaselinePct);
+  return th.min_share_vs_baseline_pct.value_or(kDefaultShareVsBaselinePct);
 }
 
 std::vector<Violation> check_baseline(const RunTelemetry& t, const VmFacts&, const Thresholds&) {
@@ -41,21 +41,38 @@ std::vector<Violation> check_spread_over_baseline(const RunTelemetry& t, const V
     if (!d || *d <= *limit) continue;
     out.push_back(Violation{.check = "max_spread_over_baseline_pp", .subject = c.subject(), .observed = *d,
                             .threshold = *limit, .unit = "pp",
-                            .detail = fmt::format("spread {:.1f} pp vs {:.1f} pp under {}", *c.spread_sched,
-                                                  *c.spread_base, baseline_name(t))});
+                            .detail = fmt::format("spread {:.1f} pp; under {} worst {:.1f} pp, same cell {}",
+                                                  *c.spread_sched, baseline_name(t), *c.spread_ref,
+                                                  c.spread_base ? fmt::format("{:.1f} pp", *c.spread_base)
+                                                                : std::string("n/a"))});
+  }
+  return out;
+}
+
+std::vector<Violation> check_share_vs_baseline(const RunTelemetry& t, const VmFacts&, const Thresholds& th) {
+  auto limit = effective_share_vs_baseline_limit(t, th);
+  if (!limit) return {};
+  std::vector<Violation> out;
+  for (const auto& c : pair_cells(t)) {
+    auto pct = c.share_pct();
+    if (!pct || *pct >= *limit) continue;
+    out.push_back(Violation{.check = "min_share_vs_baseline_pct", .subject = c.subject(), .observed = *pct,
+                            .threshold = *limit, .unit = "%",
+                            .detail = fmt::format("{:.1f}% of the step's work vs {:.1f}% under {}",
+                                                  100 * *c.share_sched, 100 * *c.share_base, baseline_name(t))});
   }
   return out;
 }
 
 std::vector<Violation> check_rate_vs_baseline(const RunTelemetry& t, const VmFacts&, const Thresholds& th) {
-  auto limit = effective_rate_vs_baseline_limit(t, th);
-  if (!limit) return {};
+  if (!t.baseline || !th.min_rate_vs_baseline_pct) return {};
+  const double limit = *th.min_rate_vs_baseline_pct;
   std::vector<Violation> out;
   for (const auto& c : pair_cells(t)) {
     auto pct = c.rate_pct();
-    if (!pct || *pct >= *limit) continue;
+    if (!pct || *pct >= limit) continue;
     out.push_back(Violation{.check = "min_rate_vs_baseline_pct", .subject = c.subject(), .observed = *pct,
-                            .threshold = *limit, .unit = "%",
+                            .threshold = limit, .unit = "%",
                             .detail = fmt::format("{:.1f}/s vs {:.1f}/s under {}", *c.rate_sched, *c.rate_base,
                                                   baseline_name(t))});
   }

@@ -16,12 +16,14 @@ namespace {
 // Defaults: relative gates sized for TCG run-to-run noise measured as a few
 // percent on iteration rates; absolute floors so near-zero figures (a 2 ms
 // gap becoming 4 ms) do not trip on their own.
+// spread_pp is a difference of percentages (0 when fair): tested as is;
+// the others are positive quantities tested on a log scale.
 constexpr MetricKind kKinds[] = {
-    {"iter_rate", "iter/s", true, {1.0, 10.0}},
-    {"spread_pp", "pp", false, {5.0, 25.0}},
-    {"gap_ms", "ms", false, {100.0, 25.0}},
-    {"p99_wake_us", "us", false, {100.0, 25.0}},
-    {"migrations_per_cpu_s", "/cpu-s", false, {10.0, 25.0}},
+    {"iter_rate", "iter/s", true, {1.0, 10.0}, true},
+    {"spread_pp", "pp", false, {5.0, 25.0}, false},
+    {"gap_ms", "ms", false, {100.0, 25.0}, true},
+    {"p99_wake_us", "us", false, {100.0, 25.0}, true},
+    {"migrations_per_cpu_s", "/cpu-s", false, {10.0, 25.0}, true},
 };
 
 const MetricKind* find_kind(std::string_view kind) {
@@ -108,6 +110,17 @@ std::map<std::string, Samples> collect(const std::vector<const Sidecar*>& runs) 
   return out;
 }
 
+// The sample the Welch test sees: ln(values) for a log-scale kind when
+// every value on both sides is positive, else the values' own statistics.
+SampleStats test_scale(const MetricKind& kind, const std::vector<double>& side, const std::vector<double>& other,
+                       const SampleStats& plain) {
+  auto positive = [](const std::vector<double>& v) { return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; }); };
+  if (!kind.log_scale || !positive(side) || !positive(other)) return plain;
+  std::vector<double> logs;
+  for (double x : side) logs.push_back(std::log(x));
+  return sample_stats(logs);
+}
+
 // One metric: means against the gates; with >= 2 runs per side the change
 // must also be significant (one-sided Welch p < alpha) to trip.
 CompareRow compare_metric(CompareRow r, const std::vector<double>& a, const std::vector<double>& b,
@@ -125,7 +138,7 @@ CompareRow compare_metric(CompareRow r, const std::vector<double>& a, const std:
   if (*r.a != 0) r.delta_pct = 100.0 * *r.delta / std::fabs(*r.a);
   const auto& kind = *find_kind(r.kind);
   r.status = judge_change(kind, *r.a, *r.b, r.gate);
-  if (auto w = welch_t(sa, sb)) {
+  if (auto w = welch_t(test_scale(kind, a, b, sa), test_scale(kind, b, a, sb))) {
     r.p = p_worse(*w, kind.higher_is_better);
     if (r.status == RowStatus::kTripped && !(*r.p < cfg.alpha)) r.status = RowStatus::kNotSignificant;
   }

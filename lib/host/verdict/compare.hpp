@@ -32,6 +32,10 @@ struct MetricKind {
   const char* unit;
   bool higher_is_better;
   Gate default_gate;
+  // The Welch test runs on ln(value) (when every value of both sides is
+  // > 0): a positive quantity whose run-to-run noise is multiplicative, as
+  // a rate under a varying host load is (A/A rates here ranged over 12x).
+  bool log_scale = false;
 };
 std::span<const MetricKind> metric_kinds();
 

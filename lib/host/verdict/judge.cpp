@@ -22,6 +22,7 @@ constexpr Check kChecks[] = {
     {"max_throughput_cv", check_throughput_cv},
     {"baseline", check_baseline},
     {"max_spread_over_baseline_pp", check_spread_over_baseline},
+    {"min_share_vs_baseline_pct", check_share_vs_baseline},
     {"min_rate_vs_baseline_pct", check_rate_vs_baseline},
     {"max_gap_over_baseline_ms", check_gap_over_baseline},
 };

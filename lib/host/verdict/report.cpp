@@ -78,6 +78,7 @@ void append_timeline(std::string& out, const RunTelemetry& t) {
     rows.emplace_back(e.t_ns, 1,
                       fmt::format("{:8.3f}s scheduler {}{}", seconds(e.t_ns), e.kind,
                                   e.detail.empty() ? "" : fmt::format(": {}", e.detail)));
+  for (auto& row : ab_timeline_rows(t)) rows.emplace_back(row.t_ns, 0, std::move(row.text));
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
   });

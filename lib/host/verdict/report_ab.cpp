@@ -70,19 +70,35 @@ std::string format_ab_table(const RunTelemetry& t) {
                                 t.scheduler.name.empty() ? "eevdf" : t.scheduler.name);
   out += render(rows);
   const auto ab = summarize_ab(pair_cells(t));
-  out += fmt::format("  worst cell: spread over baseline {}{}, rate vs baseline {}{}, gap over baseline {}{}\n",
-                     num(ab.worst_spread_delta_pp, " pp"), ab.worst_spread_at.empty() ? "" : " (" + ab.worst_spread_at + ")",
-                     num(ab.min_rate_pct, "%"), ab.min_rate_at.empty() ? "" : " (" + ab.min_rate_at + ")",
-                     num(ab.worst_gap_delta_ms, " ms"), ab.worst_gap_at.empty() ? "" : " (" + ab.worst_gap_at + ")");
+  auto at = [](const std::string& where) { return where.empty() ? std::string() : " (" + where + ")"; };
+  out += fmt::format(
+      "  worst cell: spread over baseline {}{}, share vs baseline {}{}, rate vs baseline {}{}, gap over baseline {}{}\n",
+      num(ab.worst_spread_delta_pp, " pp"), at(ab.worst_spread_at), num(ab.min_share_pct, "%"), at(ab.min_share_at),
+      num(ab.min_rate_pct, "%"), at(ab.min_rate_at), num(ab.worst_gap_delta_ms, " ms"), at(ab.worst_gap_at));
   return out;
+}
+
+std::vector<TimelineRow> ab_timeline_rows(const RunTelemetry& t) {
+  std::vector<TimelineRow> rows;
+  if (!t.baseline) return rows;
+  const auto& b = *t.baseline;
+  const std::string who = fmt::format("baseline {}", baseline_name(t));
+  for (const auto& st : b.steps)
+    rows.push_back({st.start_ns, fmt::format("{:8.3f}s {} step {} '{}' until {:.3f}s", st.start_ns / 1e9, who,
+                                             st.index, st.name, st.end_ns / 1e9)});
+  for (const auto& e : b.scheduler.events)
+    rows.push_back({e.t_ns, fmt::format("{:8.3f}s {} scheduler {}{}", e.t_ns / 1e9, who, e.kind,
+                                        e.detail.empty() ? "" : fmt::format(": {}", e.detail))});
+  rows.push_back({b.end_ns, fmt::format("{:8.3f}s {} phase ended", b.end_ns / 1e9, who)});
+  return rows;
 }
 
 std::string format_ab_brief(const RunTelemetry& t) {
   if (!t.baseline) return {};
   const auto ab = summarize_ab(pair_cells(t));
-  return fmt::format(", A/B vs {}: spread over baseline {}, rate vs baseline {}", baseline_name(t),
+  return fmt::format(", A/B vs {}: spread over baseline {}, share vs baseline {}", baseline_name(t),
                      ab.worst_spread_delta_pp ? fmt::format("{:+.1f} pp", *ab.worst_spread_delta_pp) : "n/a",
-                     num(ab.min_rate_pct, "%", 0));
+                     num(ab.min_share_pct, "%", 0));
 }
 
 }  // namespace ktstr::verdict

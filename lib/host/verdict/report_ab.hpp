@@ -3,7 +3,9 @@
 // one sequence; both are called from there.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/telemetry.hpp"
 
@@ -13,6 +15,15 @@ namespace ktstr::verdict {
 // figure: baseline | scheduler | delta, then the worst cell of each
 // relative figure. Empty without a baseline phase. Ends with a newline.
 std::string format_ab_table(const RunTelemetry& t);
+
+// The baseline phase's steps and its scheduler's events as timeline rows
+// ("  0.512s baseline eevdf step 0 'steady' until 3.530s"); empty without a
+// baseline phase.
+struct TimelineRow {
+  uint64_t t_ns = 0;
+  std::string text;
+};
+std::vector<TimelineRow> ab_timeline_rows(const RunTelemetry& t);
 
 // ", A/B vs eevdf: spread +2.1 pp (cg0 step 0), rate 97% (cg1 step 0)" for
 // the one-line summary; empty without a baseline phase.

@@ -24,6 +24,7 @@ struct Thresholds {
   std::optional<double> max_throughput_cv;    // stddev/mean of worker iteration rates in a cgroup
   // A/B runs (telemetry with a baseline phase), per (step, cgroup) cell:
   std::optional<double> max_spread_over_baseline_pp;  // scheduler's spread minus the baseline's
+  std::optional<double> min_share_vs_baseline_pct;    // share of the step's work, percent of the baseline's
   std::optional<double> min_rate_vs_baseline_pct;     // mean iteration rate, percent of the baseline's
   std::optional<double> max_gap_over_baseline_ms;     // worst gap minus the baseline's worst gap
 };
@@ -43,6 +44,7 @@ void for_each_threshold(T& t, F&& f) {
   f("max_p99_wake_us", t.max_p99_wake_us);
   f("max_throughput_cv", t.max_throughput_cv);
   f("max_spread_over_baseline_pp", t.max_spread_over_baseline_pp);
+  f("min_share_vs_baseline_pct", t.min_share_vs_baseline_pct);
   f("min_rate_vs_baseline_pct", t.min_rate_vs_baseline_pct);
   f("max_gap_over_baseline_ms", t.max_gap_over_baseline_ms);
 }
@@ -76,7 +78,7 @@ inline constexpr double kDefaultGapMsDebug = 3000.0;
 // baseline phase (an explicit value replaces them; README "A/B runs" has the
 // measurements behind them).
 inline constexpr double kDefaultSpreadOverBaselinePp = 15.0;
-inline constexpr double kDefaultRateVsBaselinePct = 50.0;
+inline constexpr double kDefaultShareVsBaselinePct = 50.0;
 
 // JSON: unset fields are omitted; null or missing reads as unset.
 void to_json(nlohmann::json& j, const Thresholds& t);

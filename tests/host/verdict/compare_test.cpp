@@ -198,3 +198,18 @@ TEST_CASE("--alpha must lie strictly between 0 and 1") {
   CHECK_FALSE(parse_alpha_option(cfg, "x"));
   CHECK_FALSE(parse_alpha_option(cfg, "-0.1"));
 }
+
+TEST_CASE("rates are tested on a log scale: a 99 % drop is significant despite 12x run-to-run noise") {
+  // Reference p-values: python3 (statistics.mean/variance, math.log) and
+  // Simpson integration of the t density, as in welch_test.cpp:
+  // raw values t = -3.1900, df = 4.0001, p = 0.01661 (would not trip at 0.01);
+  // ln(values) t = -9.9762, df = 4.7156, p = 1.197e-4.
+  auto a = runs_with_rates({28925, 93388, 178982, 254205, 343347});
+  auto b = runs_with_rates({900, 1200, 1400, 1700, 1900});
+  auto r = compare_runs(a, b, {});
+  const auto& x = row(r, "cg0.iter_rate");
+  CHECK(*x.p == doctest::Approx(0.00011974449684243327).epsilon(1e-4));
+  CHECK(x.status == RowStatus::kTripped);
+  CHECK(kind("iter_rate").log_scale);
+  CHECK_FALSE(kind("spread_pp").log_scale);  // a difference, often 0: tested as is
+}

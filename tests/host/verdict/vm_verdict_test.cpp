@@ -183,7 +183,7 @@ TEST_CASE("A/B EEVDF -> scx_simple: both phases in the sidecar and the report, r
   MESSAGE(f.text);
   CHECK(f.exit_code == kExitPass);
   CHECK(f.text.find("--- A/B: baseline eevdf | scheduler scx_simple ---") != std::string::npos);
-  CHECK(f.text.find("ktstr.ab.min_rate_vs_baseline_pct") != std::string::npos);
+  CHECK(f.text.find("ktstr.ab.min_share_vs_baseline_pct") != std::string::npos);
   REQUIRE(f.sidecar_error.empty());
   auto side = read_sidecar(f.sidecar);
   REQUIRE(side);
