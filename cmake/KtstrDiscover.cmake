@@ -89,7 +89,7 @@ function(_ktstr_emit name kind entry topo vcpus guest_json)
   # ATTACHED_FILES_ON_FAIL) stay one argument.
   set(props_line "")
   foreach(kv "LABELS|${labels}" "PROCESSORS|${procs}" "TIMEOUT|${ctest_timeout}" "SKIP_RETURN_CODE|77"
-             "ATTACHED_FILES_ON_FAIL|${out}/console.log;${out}/sidecar.json"
+             "ATTACHED_FILES_ON_FAIL|${out}/console.log;${out}/sidecar.json;${out}/timeline.svg"
              "ENVIRONMENT|KTSTR_TEST_SOURCE=${file}:${line}")
     string(FIND "${kv}" "|" bar)
     string(SUBSTRING "${kv}" 0 ${bar} k)

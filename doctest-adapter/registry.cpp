@@ -37,9 +37,7 @@ const RegisteredTest* find_test(std::string_view id) {
 Result<Topology> topology_of(const RegisteredTest& t) {
   const auto& s = t.attrs.topology;
   std::string text = s.text.empty() ? fmt::format("{}n{}l{}c{}t", s.nodes, s.llcs, s.cores, s.threads) : s.text;
-  auto topo = Topology::parse(text);
-  if (!topo) return std::unexpected(std::move(topo).error().context(fmt::format("test {} ({}:{})", t.id, t.file, t.line)));
-  return topo;
+  return with_context(Topology::parse(text), fmt::format("test {} ({}:{})", t.id, t.file, t.line));
 }
 
 int timeout_of(const RegisteredTest& t) {

@@ -4,11 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "base/fd.hpp"
+#include "base/temp_dir.hpp"
 #include "initramfs/cpio_writer.hpp"
 #include "initramfs/initramfs.hpp"
 #include "initramfs/layout.hpp"
 #include "initramfs/stamp.hpp"
+#include "initramfs/strip.hpp"
 
 namespace ktstr::initramfs {
 namespace {
@@ -47,9 +51,18 @@ Result<uint64_t> write_archive_file(const std::vector<Entry>& entries, const fs:
   }();
   if (!result) {
     ::unlink(tmp.c_str());
-    return std::unexpected(std::move(result).error().context(fmt::format("writing {}", out.string())));
+    KTSTR_TRY_CTX(std::move(result), "writing {}", out.string());
   }
   return written;
+}
+
+// Points program entries at debug-stripped copies when options ask for it;
+// the copies live in the returned directory until the archive is written.
+Result<std::optional<TempDir>> strip_if_asked(std::vector<Entry>& entries, const BuildOptions& options) {
+  if (!options.strip_debug) return std::optional<TempDir>{};
+  auto scratch = KTSTR_TRY(TempDir::create("ktstr-strip-"));
+  KTSTR_TRY(strip_debug_info(entries, scratch.path()));
+  return std::optional<TempDir>{std::move(scratch)};
 }
 
 }  // namespace
@@ -60,6 +73,7 @@ Result<bool> build(const Spec& spec, const fs::path& out, const BuildOptions& op
   auto entries = KTSTR_TRY(resolve_layout(spec));
   auto digest = KTSTR_TRY(layout_digest(entries));
   if (options.compression == Compression::kZstd) digest += fmt::format("+zstd{}", options.zstd_level);
+  if (options.strip_debug) digest += "+strip-debug";
   fs::path stamp = out;
   stamp += ".stamp";
   if (stamp_matches(out, stamp, digest)) return false;
@@ -71,6 +85,7 @@ Result<bool> build(const Spec& spec, const fs::path& out, const BuildOptions& op
   // Drop the old stamp first: a crash between the archive and stamp writes
   // must leave "rebuild needed", never a stale match.
   ::unlink(stamp.c_str());
+  const auto scratch = KTSTR_TRY(strip_if_asked(entries, options));
   auto size = KTSTR_TRY(write_archive_file(entries, out, options));
   KTSTR_TRY_VOID(write_file_atomic(stamp, stamp_text(digest, size)));
   return true;
@@ -80,6 +95,7 @@ Result<std::string> build_to_string(const Spec& spec) { return build_to_string(s
 
 Result<std::string> build_to_string(const Spec& spec, const BuildOptions& options) {
   auto entries = KTSTR_TRY(resolve_layout(spec));
+  const auto scratch = KTSTR_TRY(strip_if_asked(entries, options));
   std::string out;
   KTSTR_TRY_VOID(write_cpio(entries, [&](std::string_view bytes) -> Result<void> {
     out.append(bytes);

@@ -116,4 +116,21 @@ Result<std::optional<ElfInfo>> read_elf_info(const std::filesystem::path& path) 
   return std::optional<ElfInfo>{std::move(info)};
 }
 
+Result<uint64_t> debug_section_bytes(const std::filesystem::path& path) {
+  auto fd = KTSTR_TRY(open_file(path, O_RDONLY));
+  elf_version(EV_CURRENT);
+  ElfPtr elf(elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr));
+  if (!elf || elf_kind(elf.get()) != ELF_K_ELF) return 0;
+  size_t names = 0;
+  if (elf_getshdrstrndx(elf.get(), &names) != 0) return 0;
+  uint64_t bytes = 0;
+  for (Elf_Scn* scn = elf_nextscn(elf.get(), nullptr); scn; scn = elf_nextscn(elf.get(), scn)) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh)) continue;
+    const char* name = elf_strptr(elf.get(), names, sh.sh_name);
+    if (name && std::string_view(name).starts_with(".debug_")) bytes += sh.sh_size;
+  }
+  return bytes;
+}
+
 }  // namespace ktstr::initramfs

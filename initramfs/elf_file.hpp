@@ -35,4 +35,8 @@ struct ElfInfo {
 // dynamic section is malformed.
 Result<std::optional<ElfInfo>> read_elf_info(const std::filesystem::path& path);
 
+// Bytes of the file's DWARF debug sections (".debug_*"), from its section
+// headers; 0 for a file without them or that is not ELF.
+Result<uint64_t> debug_section_bytes(const std::filesystem::path& path);
+
 }  // namespace ktstr::initramfs

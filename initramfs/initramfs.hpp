@@ -56,7 +56,8 @@ class Spec {
   Spec& add_char_device(std::string dst, int major, int minor, int mode = 0600);
   // /dev, /dev/console (5:1), /dev/null (1:3), /proc, /sys, /tmp (1777), /run,
   // /mnt, /root, /etc, /bin, /sbin, /usr/bin, /usr/sbin. Without /dev/console
-  // PID 1 has no stdout until devtmpfs is mounted (DESIGN.md pitfalls).
+  // PID 1 has no stdout until devtmpfs is mounted (seen here: the first lines
+  // of a test init vanished).
   Spec& add_default_dirs();
 
   // Appends every item of other (collisions are checked at build time).
@@ -71,12 +72,19 @@ class Spec {
 // How the archive bytes are stored. The kernel unpacks concatenated archives
 // that are each compressed or not (CONFIG_RD_ZSTD for kZstd). Uncompressed is
 // the default: under TCG, decompressing in the guest costs more than reading
-// the larger image (DESIGN.md pitfalls).
+// the larger image, and gzip of large archives is single-threaded and slow
+// (docs/architecture.md, "Measured facts").
 enum class Compression { kNone, kZstd };
 
 struct BuildOptions {
   Compression compression = Compression::kNone;
   int zstd_level = 3;  // 1..19; only for kZstd
+  // Binaries and their libraries go in without their DWARF sections
+  // (objcopy --strip-debug; symbols stay, so backtraces still name
+  // functions): the guest never reads debug info, and under TCG the kernel
+  // unpacks every byte with an emulated CPU. A RelWithDebInfo test executable
+  // of 29.6 MB carried about 27 MB of it.
+  bool strip_debug = true;
 };
 
 // Writes a deterministic newc cpio (sorted entries, mtime 0, uid/gid 0, stable

@@ -51,6 +51,13 @@ Result<Entry> file_entry(const fs::path& src, int mode, const char* what) {
                .mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec};
 }
 
+// A binary or library: a file entry whose debug info build() may strip.
+Result<Entry> program_entry(const fs::path& src, const char* what) {
+  Entry e = KTSTR_TRY(file_entry(src, -1, what));
+  e.program = true;
+  return e;
+}
+
 // Whether two file entries have the same bytes (only evaluated on a clash).
 Result<bool> same_content(const Entry& a, const Entry& b) {
   if (!a.source.empty() && !b.source.empty()) {
@@ -134,9 +141,9 @@ Result<std::vector<Entry>> resolve_layout(const Spec& spec) {
       if (!config) config = KTSTR_TRY(load_loader_config());
       auto guest = "/" + KTSTR_TRY(normalize_destination(item.dst));
       auto libs = KTSTR_TRY(resolve_closure(b->src, guest, *config));
-      KTSTR_TRY_VOID(layout.put(item.dst, KTSTR_TRY(file_entry(b->src, -1, "binary"))));
+      KTSTR_TRY_VOID(layout.put(item.dst, KTSTR_TRY(program_entry(b->src, "binary"))));
       for (const auto& lib : libs) {
-        KTSTR_TRY_VOID(layout.put(lib.guest, KTSTR_TRY(file_entry(lib.host, -1, "library"))));
+        KTSTR_TRY_VOID(layout.put(lib.guest, KTSTR_TRY(program_entry(lib.host, "library"))));
         // The guest loader finds a library outside its default dirs only
         // through the cache; entries for absent files fall through to the
         // default dirs (glibc dl-load.c), so the host's cache is safe to ship.

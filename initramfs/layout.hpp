@@ -26,6 +26,7 @@ struct Entry {
   int major = 0;
   int minor = 0;
   bool implicit = false;  // a parent directory nobody asked for
+  bool program = false;   // a binary or a library of its closure (debug info may be stripped)
   // Source file facts captured at resolve time (stamp and size accounting).
   uint64_t size = 0;
   int64_t mtime_ns = 0;

@@ -10,8 +10,12 @@ prefix=${KTSTR_PREFIX:-$root/build/install}
 "$root/scripts/setup-deps.sh"
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+# Only what a scheduler project uses (the programs, the libraries, the CMake
+# package): ktstr's own test suite is built by scripts/test.sh, not here, so
+# the example tests run as early as possible.
 if [[ ! -f $build/CMakeCache.txt ]]; then
-  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DKTSTR_BUILD_TESTS=OFF -DKTSTR_BUILD_BENCH=OFF
 fi
 cmake --build "$build" -j "$(nproc)"
 cmake --build "$build" --target kernel

@@ -10,8 +10,13 @@ jobs=${KTSTR_JOBS:-$(nproc)}
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+# Always (re)configured with the tests on: a build dir the quick start made
+# without them gains them here, reusing everything already built.
 if [[ ! -f $build/CMakeCache.txt ]]; then
-  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DKTSTR_BUILD_TESTS=ON -DKTSTR_BUILD_BENCH=ON
+else
+  cmake -S "$root" -B "$build" -DKTSTR_BUILD_TESTS=ON -DKTSTR_BUILD_BENCH=ON >/dev/null
 fi
 cmake --build "$build" -j "$jobs"
 # The kernel target builds or reuses the cached ktstr kernel; VM tests need it.

@@ -14,8 +14,8 @@ struct AccelChoice {
 };
 
 // KVM when /dev/kvm opens read-write and /proc/cpuinfo lists vmx or svm
-// (a /dev/kvm without them is not hardware-backed: DESIGN.md measured ~1000x
-// slowdown), otherwise multi-threaded TCG.
+// (a /dev/kvm without them is not hardware-backed: a guest runs ~1000x slower,
+// docs/architecture.md "Measured facts"), otherwise multi-threaded TCG.
 AccelChoice choose_accel();
 
 // Which engine `--engine auto` runs: the own VMM (vmm/kvm) where KVM is

@@ -1,5 +1,6 @@
-// Guest RAM sizing and the one place that decides where the results ring
-// lives in guest-physical memory (STYLE.md rule 3: one address map).
+// Guest RAM sizing, and where the results ring lives in guest-physical
+// memory for both engines (the own engine's fixed addresses are in
+// vmm/kvm/layout.hpp; this file decides only RAM sizes and the ring).
 #pragma once
 
 #include <cstdint>

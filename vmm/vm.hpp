@@ -50,8 +50,11 @@ struct VmOutcome {
   std::string channel_error;            // non-empty if the ring was found corrupt
   std::string accel;                    // "tcg" or "kvm"
   std::string stop_detail;              // own engine: what ended the VM (triple fault at rip ..., i8042 reset)
-  double boot_seconds = -1;             // launch -> first channel frame; -1 if none came
-  double wall_seconds = 0;              // launch -> QEMU gone
+  // Host-measured times of the run's phases (seconds; -1 when it never happened).
+  double prepare_seconds = 0;           // run_vm called -> engine launched (initrd, memory, engine setup)
+  double boot_seconds = -1;             // launch -> first channel frame
+  double exit_seconds = -1;             // launch -> the guest's exit frame
+  double wall_seconds = 0;              // launch -> VM gone
   uint64_t frames = 0;
   uint64_t payload_bytes = 0;
   int timeout_seconds = 0;

@@ -45,12 +45,12 @@ std::optional<double> plain_qemu(const fs::path& kernel, const fs::path& initrd,
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 2;
   auto kernel = ktstr::vmmtest::find_kernel();
-  if (!kernel) return fmt::print("skip: no kernel (set KTSTR_KERNEL)\n"), ktstr::kExitSkip;
+  if (!kernel) return ktstr::report_failure("boot_bench", "skip: no kernel (set KTSTR_KERNEL)", ktstr::kExitSkip);
   auto cpio = ktstr::vmmtest::probe_initramfs(KTSTR_PROBE_STATIC, false);
-  if (!cpio) return fmt::print(stderr, "{}\n", cpio.error().message), ktstr::kExitInfra;
+  if (!cpio) return ktstr::report_failure("boot_bench", cpio.error().message, ktstr::kExitInfra);
   const fs::path initrd = ktstr::vmmtest::self_dir() / "boot_bench_initrd.cpio";
   auto initrd_bytes = ktstr::vmm::assemble_initrd({*cpio}, {"exit", "0"}, initrd);
-  if (!initrd_bytes) return fmt::print(stderr, "{}\n", initrd_bytes.error().message), ktstr::kExitInfra;
+  if (!initrd_bytes) return ktstr::report_failure("boot_bench", initrd_bytes.error().message, ktstr::kExitInfra);
 
   fmt::print("{:>5} {:>12} {:>12} {:>12} {:>12} {:>7}\n", "vcpus", "floor(/init)", "first-frame", "ktstr-exit",
              "plain-exit", "ratio");

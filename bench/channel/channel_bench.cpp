@@ -54,9 +54,9 @@ int main(int argc, char** argv) {
   const std::string mib = argc > 1 ? argv[1] : "64";
   const std::string kib = argc > 2 ? argv[2] : "512";
   auto kernel = ktstr::vmmtest::find_kernel();
-  if (!kernel) return fmt::print("skip: no kernel (set KTSTR_KERNEL)\n"), ktstr::kExitSkip;
+  if (!kernel) return ktstr::report_failure("channel_bench", "skip: no kernel (set KTSTR_KERNEL)", ktstr::kExitSkip);
   auto cpio = ktstr::vmmtest::probe_initramfs(KTSTR_PROBE_STATIC, false);
-  if (!cpio) return fmt::print(stderr, "{}\n", cpio.error().message), ktstr::kExitInfra;
+  if (!cpio) return ktstr::report_failure("channel_bench", cpio.error().message, ktstr::kExitInfra);
 
   auto raw = measure(*kernel, *cpio, {"raw", mib});
   auto checked = measure(*kernel, *cpio, {"flood", mib});

@@ -36,6 +36,20 @@ template <class... Args>
 // Builds an Error for a failed syscall from errno: "<what>: <strerror>".
 [[nodiscard]] std::unexpected<Error> fail_errno(std::string_view what, int err = errno);
 
+// The one way to add context to an error: r with "<what>: " prefixed to its
+// message; a value passes through untouched. KTSTR_TRY_CTX is the
+// propagating form. (libstdc++ 12's std::expected has no transform_error.)
+template <class T>
+[[nodiscard]] Result<T> with_context(Result<T> r, std::string_view what) {
+  if (!r) return std::unexpected(std::move(r).error().context(what));
+  return r;
+}
+
+// The one way a program reports a failure that ends it: prints
+// "<program>: <message>" on stderr and returns exit_code, so main can
+// `return report_failure("ktstr-vm", e.message, kExitInfra);`.
+int report_failure(std::string_view program, std::string_view message, int exit_code);
+
 }  // namespace ktstr
 
 // Evaluates a Result<T> expression; on error returns it from the enclosing
@@ -56,10 +70,6 @@ template <class... Args>
       return std::unexpected(std::move(ktstr_try_r_).error()); \
   } while (0)
 
-// Like KTSTR_TRY_VOID, prefixing context to the error message.
-#define KTSTR_TRY_CTX(expr, ...)                          \
-  do {                                                    \
-    auto&& ktstr_try_r_ = (expr);                         \
-    if (!ktstr_try_r_)                                    \
-      return std::unexpected(std::move(ktstr_try_r_).error().context(fmt::format(__VA_ARGS__))); \
-  } while (0)
+// Like KTSTR_TRY (yields the value, or returns the error), prefixing
+// context to the error message: KTSTR_TRY_CTX(read_file(p), "config {}", p).
+#define KTSTR_TRY_CTX(expr, ...) KTSTR_TRY(::ktstr::with_context((expr), fmt::format(__VA_ARGS__)))

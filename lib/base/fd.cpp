@@ -53,7 +53,7 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     auto fd = KTSTR_TRY(open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC));
     if (auto r = write_all(fd.get(), data); !r) {
       ::unlink(tmp.c_str());
-      return std::unexpected(std::move(r).error().context(tmp.string()));
+      return with_context(std::move(r), tmp.string());
     }
     if (::fsync(fd.get()) != 0) {
       auto e = fail_errno(fmt::format("fsync {}", tmp.string()));

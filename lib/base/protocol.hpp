@@ -1,6 +1,6 @@
 // The host-guest results channel: framed messages in a shared-memory ring.
 //
-// Transport (chosen by measurement, see vmm/README or the channel bench): a
+// Transport (chosen by measurement: vmm/channel/ring_reader.hpp, bench/channel): a
 // region of guest RAM that the kernel is told to leave alone
 // (memmap=SIZE$ADDR on the command line). The guest maps it through /dev/mem;
 // the host sees the same bytes in the memory backend file. A frame is visible

@@ -1,7 +1,8 @@
 // Raw run telemetry: what the guest measured, sent to the host as JSON
 // (MsgType::kTelemetry) and kept verbatim in the sidecar so a run can be
 // re-judged later. The guest measures; the host judges (lib/host/verdict).
-// Sizes are bounded by the guest: at most kMaxLatencySamples per worker.
+// Sizes are bounded by the guest: at most kMaxLatencySamples latency samples
+// and kMaxCpuRuns placement runs per worker and step.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_optional.hpp"
+#include "base/placement.hpp"
 
 namespace ktstr {
 
@@ -36,6 +38,9 @@ struct WorkerTelemetry {
   std::vector<int> cpuset;      // CPUs it was allowed (empty: all)
   std::vector<uint64_t> wake_latency_ns;  // reservoir sample, <= kMaxLatencySamples
   uint64_t wake_samples_seen = 0;         // total wakeups sampled into the reservoir
+  uint64_t progress_start_ns = 0;  // when max_gap_at_ns counts from, relative to run start
+  std::vector<CpuRun> placement;   // where it ran, in time order, <= kMaxCpuRuns (base/placement.hpp)
+  uint64_t placement_merged_us = 0;  // time the placement shows wrongly after coarsening
 };
 
 // One cgroup as configured during a step.
@@ -104,6 +109,7 @@ struct RunTelemetry {
   int vcpus = 0;
   bool debug_kernel = false;
   uint64_t duration_ns = 0;     // whole run
+  uint64_t start_uptime_ns = 0; // guest CLOCK_MONOTONIC (time since boot) when the run started
   std::vector<StepTelemetry> steps;
   std::vector<CgroupTelemetry> cgroups;
   std::vector<WorkerTelemetry> workers;
@@ -119,7 +125,7 @@ struct RunTelemetry {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerTelemetry, cgroup, worker, pid, step, work_type, policy,
                                                 iterations, wall_ns, cpu_ns, runq_wait_ns, max_gap_ns,
                                                 max_gap_at_ns, migrations, cpus_used, cpuset, wake_latency_ns,
-                                                wake_samples_seen)
+                                                wake_samples_seen, progress_start_ns, placement, placement_merged_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CgroupTelemetry, name, step, cpuset, weight, workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepTelemetry, index, name, start_ns, end_ns, ops)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedEvent, t_ns, kind, detail)
@@ -129,6 +135,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AssertionTelemetry, file, line, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BaselineTelemetry, name, start_ns, end_ns, steps, cgroups, workers,
                                                 scheduler)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunTelemetry, test, topology, vcpus, debug_kernel, duration_ns,
-                                                steps, cgroups, workers, scheduler, assertions, error, baseline)
+                                                start_uptime_ns, steps, cgroups, workers, scheduler, assertions, error,
+                                                baseline)
 
 }  // namespace ktstr

@@ -39,9 +39,7 @@ Result<void> Cgroup::write(std::string_view file, std::string_view value) const 
   // Interface files take one write(2) each; open without O_CREAT/O_TRUNC
   // semantics beyond what the kernel accepts.
   auto fd = KTSTR_TRY(open_file(p, O_WRONLY));
-  auto r = write_all(fd.get(), value);
-  if (!r) return std::unexpected(std::move(r).error().context(fmt::format("writing '{}' to {}", value, p.string())));
-  return {};
+  return with_context(write_all(fd.get(), value), fmt::format("writing '{}' to {}", value, p.string()));
 }
 
 Result<void> Cgroup::enable_controllers(const std::vector<std::string>& controllers) const {

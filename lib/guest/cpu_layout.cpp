@@ -23,9 +23,7 @@ std::vector<std::vector<int>> groups_by_lowest(std::map<std::vector<int>, std::v
 
 Result<std::vector<int>> read_list(const fs::path& p) {
   auto text = KTSTR_TRY(read_file(p));
-  auto list = parse_cpu_list(text);
-  if (!list) return std::unexpected(std::move(list).error().context(p.string()));
-  return *list;
+  return with_context(parse_cpu_list(text), p.string());
 }
 
 }  // namespace

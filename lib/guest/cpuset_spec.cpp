@@ -56,14 +56,13 @@ Result<std::vector<int>> resolve_cpuset(std::string_view spec, const CpuLayout& 
     size_t hi = static_cast<size_t>(k + 1) * n / static_cast<size_t>(parts);
     return std::vector<int>(all.begin() + static_cast<long>(lo), all.begin() + static_cast<long>(hi));
   }
-  auto list = parse_cpu_list(spec);
-  if (!list) return std::unexpected(std::move(list).error().context(fmt::format("cpuset spec '{}'", spec)));
-  if (list->empty()) return fail("cpuset spec '{}': no CPUs", spec);
-  for (int c : *list)
+  auto list = KTSTR_TRY_CTX(parse_cpu_list(spec), "cpuset spec '{}'", spec);
+  if (list.empty()) return fail("cpuset spec '{}': no CPUs", spec);
+  for (int c : list)
     if (!std::binary_search(all.begin(), all.end(), c))
       return fail("cpuset spec '{}': CPU {} is not online (online: {})", spec, c, format_cpu_list(all));
-  std::sort(list->begin(), list->end());
-  return *list;
+  std::sort(list.begin(), list.end());
+  return list;
 }
 
 }  // namespace ktstr::guest

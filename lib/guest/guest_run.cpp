@@ -55,9 +55,7 @@ Result<void> run_canned(GuestContext& ctx, std::string_view names) {
 // The part of the run that can fail as infrastructure; fills tel throughout.
 Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks& hooks, RunTelemetry& tel,
                       uint64_t run_start) {
-  auto read = read_cpu_layout("/sys");
-  if (!read) return std::unexpected(std::move(read).error().context("reading the guest CPU topology"));
-  const CpuLayout layout = std::move(*read);
+  const CpuLayout layout = KTSTR_TRY_CTX(read_cpu_layout("/sys"), "reading the guest CPU topology");
   auto shape = layout.shape();
   tel.vcpus = static_cast<int>(layout.cpus.size());
   // A debug kernel (lockdep, kmemleak) schedules more slowly; the host uses
@@ -114,7 +112,7 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
 
 int run_guest(const std::vector<std::string>& argv, Channel* channel, const GuestHooks& hooks) {
   const uint64_t run_start = monotonic_ns();
-  RunTelemetry tel;
+  RunTelemetry tel{.start_uptime_ns = run_start};
   signal(SIGTERM, on_stop_signal);
   signal(SIGINT, on_stop_signal);
   auto args = parse_guest_args(argv);

@@ -223,7 +223,7 @@ std::string Op::describe() const {
 
 Result<void> run_scenario(const Scenario& s, const RunContext& ctx, RunTelemetry& out) {
   if (!ctx.layout || !ctx.cgroups) return fail("run_scenario: no CPU layout or cgroup manager");
-  auto pool = KTSTR_TRY(WorkerPool::create());
+  auto pool = KTSTR_TRY(WorkerPool::create(ctx.run_start_ns));
   Player p(s, ctx, out, std::move(pool));
   return p.run();
 }

@@ -42,9 +42,8 @@ Result<std::unique_ptr<SchedulerRunner>> SchedulerRunner::start(const SchedulerO
   UniqueFd log_write(p[1]);
   std::vector<std::string> argv{opts.binary};
   argv.insert(argv.end(), opts.args.begin(), opts.args.end());
-  auto proc = ChildProcess::spawn(argv, {.stdout_fd = log_write.get(), .stderr_fd = log_write.get()});
-  if (!proc) return std::unexpected(std::move(proc).error().context(fmt::format("starting scheduler {}", opts.binary)));
-  r->proc_ = std::move(*proc);
+  r->proc_ = KTSTR_TRY_CTX(ChildProcess::spawn(argv, {.stdout_fd = log_write.get(), .stderr_fd = log_write.get()}),
+                           "starting scheduler {}", opts.binary);
   log_write.reset();  // EOF reaches the reader when the scheduler exits
   r->event("started", fmt::format("pid {}", r->proc_.pid()));
   r->log_thread_ = std::thread([self = r.get()] {

@@ -14,6 +14,54 @@ void thin(std::vector<uint64_t>& v, size_t cap) {
   v = std::move(out);
 }
 
+// How much of each bounded field the encoding keeps. relax() gives way in
+// order: placement detail down to kMinCpuRunsKept runs per record (it only
+// feeds pictures), then latency samples (the p99 check keeps a uniform
+// sample), then the rest of the placement, then the log and dump tails.
+struct Caps {
+  static constexpr size_t kMinCpuRunsKept = 16;
+  static constexpr size_t kShortTail = 4096;
+  size_t runs = kMaxCpuRuns;
+  size_t samples = kMaxLatencySamples;
+  size_t log = kMaxLogTailBytes;
+  size_t dump = kMaxDumpBytes;
+
+  bool relax() {
+    if (runs > kMinCpuRunsKept) runs /= 2;
+    else if (samples > 0) samples /= 2;
+    else if (runs > 0) runs /= 2;
+    else if (log > kShortTail || dump > kShortTail) log = dump = kShortTail;
+    else return false;
+    return true;
+  }
+};
+
+// The longest placement of any record of either phase (capped): halving
+// starts there, so a run without placement goes straight to the samples.
+size_t most_runs(const RunTelemetry& t) {
+  size_t most = 0;
+  for (const auto& w : t.workers) most = std::max(most, w.placement.size());
+  if (t.baseline)
+    for (const auto& w : t.baseline->workers) most = std::max(most, w.placement.size());
+  return std::min(most, kMaxCpuRuns);
+}
+
+// One phase's bounded fields (the baseline phase of an A/B run has the same
+// ones as the scheduler phase, and the same caps).
+void apply(const Caps& caps, std::vector<WorkerTelemetry>& workers, SchedulerTelemetry& sched) {
+  for (auto& w : workers) {
+    thin(w.wake_latency_ns, caps.samples);
+    coarsen_runs(w.placement, caps.runs, w.placement_merged_us);
+  }
+  sched.log_tail = keep_tail(sched.log_tail, caps.log);
+  sched.dump = keep_tail(sched.dump, caps.dump);
+}
+
+void apply(const Caps& caps, RunTelemetry& t) {
+  apply(caps, t.workers, t.scheduler);
+  if (t.baseline) apply(caps, t.baseline->workers, t.baseline->scheduler);
+}
+
 }  // namespace
 
 std::string keep_tail(std::string_view s, size_t max_bytes) {
@@ -25,29 +73,14 @@ std::string keep_tail(std::string_view s, size_t max_bytes) {
 }
 
 Result<std::string> encode_telemetry(RunTelemetry t, size_t max_bytes) {
-  t.scheduler.log_tail = keep_tail(t.scheduler.log_tail, kMaxLogTailBytes);
-  t.scheduler.dump = keep_tail(t.scheduler.dump, kMaxDumpBytes);
-  if (t.baseline) {
-    t.baseline->scheduler.log_tail = keep_tail(t.baseline->scheduler.log_tail, kMaxLogTailBytes);
-    t.baseline->scheduler.dump = keep_tail(t.baseline->scheduler.dump, kMaxDumpBytes);
-  }
-  size_t cap = kMaxLatencySamples;
+  Caps caps{.runs = most_runs(t)};
   for (;;) {
-    for (auto& w : t.workers) thin(w.wake_latency_ns, cap);
-    if (t.baseline)
-      for (auto& w : t.baseline->workers) thin(w.wake_latency_ns, cap);
+    apply(caps, t);
     std::string out = nlohmann::json(t).dump();
     if (out.size() <= max_bytes) return out;
-    if (cap == 0) {
-      if (!t.scheduler.dump.empty() || !t.scheduler.log_tail.empty()) {
-        t.scheduler.dump = keep_tail(t.scheduler.dump, 4096);
-        t.scheduler.log_tail = keep_tail(t.scheduler.log_tail, 4096);
-        if (nlohmann::json(t).dump().size() <= max_bytes) continue;
-      }
-      return fail("telemetry of {} workers is {} bytes even without latency samples (limit {})",
+    if (!caps.relax())
+      return fail("telemetry of {} workers is {} bytes even without latency samples and placement (limit {})",
                   t.workers.size() + (t.baseline ? t.baseline->workers.size() : 0), out.size(), max_bytes);
-    }
-    cap /= 2;
   }
 }
 

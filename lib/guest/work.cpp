@@ -150,13 +150,16 @@ ProgressTracker& WorkerContext::tracker(uint64_t now) {
     uint64_t start = ctl_.step_start_ns[s].load(std::memory_order_relaxed);
     if (start < slot_.go_ns) start = slot_.go_ns;  // spawned mid-step
     slot_.steps[s].begin(start > now ? now : start);
+    slot_.placement[s].begin();
   }
   return slot_.steps[s];
 }
 
 void WorkerContext::progress(uint64_t units) {
-  uint64_t now = monotonic_ns();
-  tracker(now).observe(now, sched_getcpu(), units);
+  const uint64_t now = monotonic_ns();
+  const int cpu = sched_getcpu();
+  tracker(now).observe(now, cpu, units);
+  slot_.placement[step_].observe(now, cpu, units);
 }
 
 void WorkerContext::wake_latency(uint64_t latency_ns) {

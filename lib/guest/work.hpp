@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "guest/measure.hpp"
+#include "guest/placement_log.hpp"
 
 namespace ktstr::guest {
 
@@ -67,13 +68,15 @@ struct WorkerSlot {
   uint64_t go_ns = 0;                // when this worker was released
   ProgressTracker steps[kMaxSteps];
   WakeReservoir wake[kMaxSteps];
+  PlacementLog placement[kMaxSteps];  // where it ran, per step
 };
 
 class WorkerContext {
  public:
   WorkerContext(ControlWords& ctl, WorkerSlot& slot) : ctl_(ctl), slot_(slot) {}
   [[nodiscard]] bool should_stop() const { return slot_.stop.load(std::memory_order_relaxed) != 0; }
-  // One progress observation (now, current CPU); rolls over to a new step.
+  // One progress observation (now, current CPU) into the step's tracker and
+  // placement log; rolls over to a new step.
   void progress(uint64_t units = 1);
   // A wakeup that should have happened at expected_ns (latency = now - expected).
   void wake_latency(uint64_t latency_ns);

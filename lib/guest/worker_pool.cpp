@@ -74,8 +74,9 @@ Result<Schedstat> read_schedstat(pid_t pid) {
   return s;
 }
 
-Result<WorkerPool> WorkerPool::create() {
+Result<WorkerPool> WorkerPool::create(uint64_t time_base_ns) {
   WorkerPool p;
+  p.time_base_ns_ = time_base_ns;
   p.region_bytes_ = sizeof(ControlWords) + sizeof(WorkerSlot) * kMaxWorkers;
   // Shared and lazily backed: only slots that workers touch cost memory.
   void* m = mmap(nullptr, p.region_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -93,7 +94,9 @@ WorkerPool::WorkerPool(WorkerPool&& o) noexcept
       slots_(o.slots_),
       workers_(std::move(o.workers_)),
       pending_(std::move(o.pending_)),
-      step_(o.step_) {}
+      step_(o.step_),
+      window_end_ns_(o.window_end_ns_),
+      time_base_ns_(o.time_base_ns_) {}
 
 WorkerPool::~WorkerPool() {
   stop_all();
@@ -112,8 +115,9 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
     const int id = static_cast<int>(workers_.size());
     // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
     // which is every field's initial state; constructing the slot would
-    // touch all of its ~70 KiB (mostly latency reservoirs most work types
-    // never use) and cost a 252-vCPU oversubscribed guest ~70 MiB.
+    // touch all of its ~130 KiB (latency reservoirs most work types never
+    // use, placement logs for 16 steps) and cost a 252-vCPU oversubscribed
+    // guest ~130 MiB.
     WorkerSlot& slot = slots_[id];
     PairLink pair;
     const bool paired = (pipes || futex) && (i % 2 == 1 || i + 1 < count);
@@ -216,6 +220,9 @@ WorkerTelemetry WorkerPool::snapshot(Worker& w, int s, uint64_t end_ns, const Sc
       .cpuset = {},
       .wake_latency_ns = wake.values(),
       .wake_samples_seen = wake.seen,
+      .progress_start_ns = t.start_ns > time_base_ns_ ? t.start_ns - time_base_ns_ : 0,
+      .placement = slots_[w.id].placement[s].snapshot(time_base_ns_),
+      .placement_merged_us = slots_[w.id].placement[s].merged_us,
   };
 }
 

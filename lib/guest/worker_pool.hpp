@@ -29,7 +29,9 @@ class WorkerPool {
  public:
   static constexpr int kMaxWorkers = 2048;  // 4x the largest (252-vCPU) guest, rounded up
 
-  static Result<WorkerPool> create();
+  // Times in the records (placement, progress_start_ns) are relative to
+  // time_base_ns (the run start on CLOCK_MONOTONIC).
+  static Result<WorkerPool> create(uint64_t time_base_ns = 0);
   WorkerPool(WorkerPool&&) noexcept;
   WorkerPool& operator=(WorkerPool&&) = delete;
   WorkerPool(const WorkerPool&) = delete;
@@ -76,6 +78,7 @@ class WorkerPool {
   std::vector<WorkerTelemetry> pending_;  // records of workers killed in the current step
   int step_ = 0;
   uint64_t window_end_ns_ = 0;
+  uint64_t time_base_ns_ = 0;
 };
 
 }  // namespace ktstr::guest

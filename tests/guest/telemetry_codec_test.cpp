@@ -53,6 +53,46 @@ TEST_CASE("oversized telemetry is thinned to the budget and keeps counts") {
   CHECK(back.workers[0].wake_samples_seen == kMaxLatencySamples * 3);
 }
 
+TEST_CASE("placement gives way before latency samples, and round-trips") {
+  auto t = sample(8, 64);
+  for (auto& w : t.workers)
+    for (uint64_t i = 0; i < kMaxCpuRuns; ++i)
+      w.placement.push_back({.start_us = i * 3000, .end_us = i * 3000 + 1000 + i, .units = 40, .cpu = int(i % 4)});
+  auto exact = decode_telemetry(*encode_telemetry(t));
+  REQUIRE(exact);
+  CHECK(nlohmann::json(*exact) == nlohmann::json(t));
+
+  // A budget the full placement exceeds but a coarser one fits.
+  const size_t full = nlohmann::json(t).dump().size();
+  auto json = encode_telemetry(t, full - 1000);
+  REQUIRE(json);
+  CHECK(json->size() <= full - 1000);
+  auto back = *decode_telemetry(*json);
+  for (const auto& w : back.workers) {
+    CHECK(w.placement.size() == kMaxCpuRuns / 2);
+    CHECK(w.placement_merged_us > 0);
+    CHECK(w.wake_latency_ns.size() == 64);  // untouched
+    uint64_t units = 0;
+    for (const auto& r : w.placement) units += r.units;
+    CHECK(units == 40 * kMaxCpuRuns);
+  }
+}
+
+TEST_CASE("1008 workers with full placement and reservoirs fit the budget") {
+  auto t = sample(1008, kMaxLatencySamples);
+  for (auto& w : t.workers)
+    for (uint64_t i = 0; i < kMaxCpuRuns; ++i)
+      w.placement.push_back({.start_us = 10'000'000 + i * 3000, .end_us = 10'001'000 + i * 3000, .units = 123456,
+                             .cpu = 200 + int(i % 50)});
+  auto json = encode_telemetry(t);
+  REQUIRE(json);
+  CHECK(json->size() <= kDefaultTelemetryBudget);
+  auto back = *decode_telemetry(*json);
+  CHECK(!back.workers[0].placement.empty());
+  CHECK(back.workers[0].placement.size() <= 16);
+  CHECK(!back.workers[0].wake_latency_ns.empty());
+}
+
 TEST_CASE("logs keep their tail and impossible budgets fail") {
   auto t = sample(1, 0);
   std::string log;

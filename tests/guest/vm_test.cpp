@@ -7,6 +7,7 @@
 // else <kernel cache entry>/schedulers/scx_simple.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
@@ -145,6 +146,46 @@ void check_cpu_sum(const RunTelemetry& t) {
   CHECK(ratio <= 1.02);
 }
 
+// Placement runs agree with the other per-worker figures. In the last step
+// (`exact`) the workers are stopped before their records are read, so the
+// runs' units sum to the iterations and their CPUs are cpus_used. Earlier
+// steps are read while a worker may be inside one last observation of the
+// step (or halving its log, which leaves a shorter consistent prefix), so
+// there the units can only fall short, or exceed by that one observation.
+void check_placement(const RunTelemetry& t, bool exact) {
+  uint64_t covered_us = 0, cpu_ns = 0, runs = 0, merged_us = 0;
+  for (const auto& w : t.workers) {
+    CAPTURE(w.cgroup);
+    CAPTURE(w.worker);
+    CAPTURE(w.step);
+    if (w.iterations == 0) continue;
+    REQUIRE(!w.placement.empty());
+    CHECK(w.placement.size() <= kMaxCpuRuns);
+    uint64_t units = 0;
+    std::set<int> cpus;
+    for (size_t i = 0; i < w.placement.size(); ++i) {
+      const auto& r = w.placement[i];
+      CHECK(r.end_us >= r.start_us);
+      if (i > 0) CHECK(r.start_us >= w.placement[i - 1].end_us);
+      units += r.units;
+      cpus.insert(r.cpu);
+      covered_us += r.end_us - r.start_us;
+    }
+    CHECK(w.placement.front().start_us * 1000 + 1000 >= w.progress_start_ns);
+    // A merge across CPUs keeps one of them, so only an uncoarsened log names them all.
+    for (int c : cpus) CHECK(std::find(w.cpus_used.begin(), w.cpus_used.end(), c) != w.cpus_used.end());
+    if (exact) {
+      CHECK(units == w.iterations);
+      if (w.placement_merged_us == 0) CHECK(std::vector<int>(cpus.begin(), cpus.end()) == w.cpus_used);
+    } else {
+      CHECK(units <= w.iterations + 1);
+    }
+    cpu_ns += w.cpu_ns, runs += w.placement.size(), merged_us += w.placement_merged_us;
+  }
+  MESSAGE(fmt::format("placement: {} runs, {:.3f} s covered vs {:.3f} s CPU time, {:.1f} ms misattributed by coarsening",
+                      runs, covered_us / 1e6, cpu_ns / 1e9, merged_us / 1e3));
+}
+
 // Milliseconds from the scheduler's start to "enabled" (for the log).
 uint64_t attach_ms(const SchedulerTelemetry& s) {
   uint64_t started = 0, enabled = 0;
@@ -167,6 +208,7 @@ TEST_CASE("steady on 1n1l2c1t under EEVDF") {
   CHECK(b.tel.workers.size() == 4);
   check_progress(b.tel);
   check_cpu_sum(b.tel);
+  check_placement(b.tel, true);
 }
 
 TEST_CASE("steady on 1n2l2c2t under EEVDF") {
@@ -178,6 +220,7 @@ TEST_CASE("steady on 1n2l2c2t under EEVDF") {
   CHECK(b.tel.workers.size() == 16);
   check_progress(b.tel);
   check_cpu_sum(b.tel);
+  check_placement(b.tel, true);
 }
 
 TEST_CASE("an llc:0 cpuset keeps workers on LLC 0") {
@@ -335,6 +378,7 @@ TEST_CASE("every canned scenario runs under EEVDF") {
   CHECK(names.count("churn3"));
   for (const auto& w : b.tel.workers)
     if (w.work_type.starts_with("pingpong")) CHECK(!w.wake_latency_ns.empty());
+  check_placement(b.tel, false);
   // cpuset_change: the narrow group is confined to CPU 0 in its first and last step.
   for (const auto& w : b.tel.workers)
     if (w.cgroup == "narrow" && w.cpuset == std::vector<int>{0})

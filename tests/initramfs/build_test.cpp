@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "base/fd.hpp"
+#include "archive_reader.hpp"
+#include "initramfs/elf_file.hpp"
 #include "initramfs/initramfs.hpp"
 #include "temp_dir.hpp"
 
@@ -82,4 +84,33 @@ TEST_CASE("a failed build leaves no temp files and no stamp") {
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message == "missing binary /nonexistent/ktstr-bin");
   CHECK(fs::is_empty(dir.path()));
+}
+
+TEST_CASE("binaries go in without their debug info unless asked to keep it") {
+  TempDir dir;
+  Spec spec;
+  spec.add_binary(KTSTR_TEST_CXX_HELPER, "/init");
+  const auto debug = debug_section_bytes(KTSTR_TEST_CXX_HELPER);
+  REQUIRE(debug.has_value());
+  REQUIRE_MESSAGE(*debug > 0, "the fixture must be built with debug info (-g)");
+  const auto source = ktstr::read_file(KTSTR_TEST_CXX_HELPER).value();
+
+  auto member = [&](const BuildOptions& o) {
+    const fs::path out = dir / (o.strip_debug ? "stripped.cpio" : "kept.cpio");
+    REQUIRE(build(spec, out, o).has_value());
+    for (const auto& e : read_cpio(ktstr::read_file(out).value()))
+      if (e.path == "init") return e.data;
+    FAIL("no /init in the archive");
+    return std::string();
+  };
+  const std::string kept = member({.strip_debug = false});
+  const std::string stripped = member({});
+  CHECK(kept == source);
+  CHECK(stripped.size() < source.size());
+  CHECK(stripped.size() + *debug <= source.size() + 4096);  // the DWARF is what went
+  const fs::path back = dir / "back";
+  REQUIRE(ktstr::write_file_atomic(back, stripped).has_value());
+  CHECK(debug_section_bytes(back).value() == 0);
+  // The same spec gives the same bytes in memory and on disk.
+  CHECK(build_to_string(spec).value() == ktstr::read_file(dir / "stripped.cpio").value());
 }

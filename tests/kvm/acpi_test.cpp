@@ -9,8 +9,8 @@
 
 #include "base/fd.hpp"
 #include "base/process.hpp"
-#include "kvm/acpi/tables.hpp"
-#include "kvm/layout.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
+#include "vmm/kvm/layout.hpp"
 
 using namespace ktstr;
 using namespace ktstr::kvm;

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "kvm/apic_ids.hpp"
+#include "vmm/kvm/apic_ids.hpp"
 
 using namespace ktstr;
 using namespace ktstr::kvm;

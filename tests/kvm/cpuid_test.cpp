@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "kvm/cpuid.hpp"
+#include "vmm/kvm/cpuid.hpp"
 
 using namespace ktstr;
 using namespace ktstr::kvm;

@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "base/fd.hpp"
-#include "kvm/machine.hpp"
+#include "vmm/kvm/machine.hpp"
 
 using namespace ktstr;
 using namespace ktstr::kvm;

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kvm/bzimage.hpp"
-#include "kvm/layout.hpp"
-#include "kvm/memory_map.hpp"
+#include "vmm/kvm/bzimage.hpp"
+#include "vmm/kvm/layout.hpp"
+#include "vmm/kvm/memory_map.hpp"
 
 using namespace ktstr;
 using namespace ktstr::kvm;

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
-#include "kvm/bzimage.hpp"
-#include "kvm/layout.hpp"
-#include "kvm/memory_map.hpp"
-#include "kvm/pvh.hpp"
+#include "vmm/kvm/bzimage.hpp"
+#include "vmm/kvm/layout.hpp"
+#include "vmm/kvm/memory_map.hpp"
+#include "vmm/kvm/pvh.hpp"
 
 using namespace ktstr::kvm;
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "kvm/serial.hpp"
+#include "vmm/kvm/serial.hpp"
 
 using ktstr::kvm::Uart16550;
 

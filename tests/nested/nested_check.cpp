@@ -149,6 +149,35 @@ void check_exit_code() {
   if (out) verdict(out->exit_code() == 5, fmt::format("exit code propagation (got {})", out->exit_code()));
 }
 
+// One supervisor for both engines: the same faults end the same way on the
+// own engine and on QEMU -enable-kvm — a missing initramfs is refused with the
+// same message, an initramfs the kernel cannot unpack is an error (not an
+// outcome) whose run directory keeps its console log.
+void check_same_faults() {
+  std::string missing[2], unpack[2];
+  const Engine engines[2] = {Engine::kKvm, Engine::kQemu};
+  (void)ktstr::write_file_atomic("/tmp/garbage.cpio", std::string(256 * 1024, '\x5a'));
+  for (int i = 0; i < 2; ++i) {
+    VmConfig c = config("1n1l1c1t", {"exit", "0"}, engines[i], 60);
+    c.initramfs = {"/tmp/missing.cpio"};
+    auto out = ktstr::vmm::run_vm(c, {});
+    missing[i] = out ? "booted" : out.error().message;
+    c.initramfs = {"/tmp/garbage.cpio"};
+    out = ktstr::vmm::run_vm(c, {});
+    unpack[i] = out ? fmt::format("outcome exit {}", out->exit_code()) : out.error().message;
+    say(fmt::format("RIG: info faults on {}: missing: {} | garbage: {}", i == 0 ? "kvm" : "qemu", missing[i],
+                    unpack[i]));
+  }
+  // The own engine's unpack failure names its console log, which must exist.
+  const auto at = unpack[0].rfind("console log: ");
+  const bool kept = at != std::string::npos &&
+                    ::access(unpack[0].substr(at + 13, unpack[0].size() - at - 14).c_str(), F_OK) == 0;
+  verdict(missing[0] == missing[1] && missing[0].find("not found") != std::string::npos &&
+              unpack[0].find("could not unpack") != std::string::npos &&
+              unpack[1].find("could not unpack") != std::string::npos && kept,
+          "same faults, same ends on both engines (missing initramfs, unpack failure)");
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? -1 : v[v.size() / 2];
@@ -352,6 +381,7 @@ int main() {
       bench(2);
       check_topology("1n2l3c1t");  // sparse APIC IDs
       check_exit_code();
+      check_same_faults();
       check_scheduler();
       // The uncompressed kernel: PVH entry, and startup_64 when the PVH note is absent.
       check_topology("1n2l2c1t", "/ktstr/vmlinux", " (vmlinux, PVH entry)");

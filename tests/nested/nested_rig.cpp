@@ -21,6 +21,7 @@
 #include "base/fd.hpp"
 #include "base/process.hpp"
 #include "initramfs/initramfs.hpp"
+#include "vmm/kvm/pvh.hpp"
 #include "test_env.hpp"
 
 namespace fs = std::filesystem;
@@ -40,28 +41,12 @@ int skip(const std::string& why) {
 // through startup_64 and the 64-bit boot protocol.
 ktstr::Result<void> write_vmlinux_without_pvh(const fs::path& vmlinux, const fs::path& out) {
   std::string f = KTSTR_TRY(ktstr::read_file(vmlinux));
-  Elf64_Ehdr eh{};
-  if (f.size() < sizeof eh) return ktstr::fail("{}: not an ELF file", vmlinux.string());
-  std::memcpy(&eh, f.data(), sizeof eh);
-  bool patched = false;
-  for (uint16_t i = 0; i < eh.e_phnum; ++i) {
-    Elf64_Phdr ph{};
-    if (eh.e_phoff + (i + 1) * sizeof ph > f.size()) break;
-    std::memcpy(&ph, f.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
-    if (ph.p_type != PT_NOTE || ph.p_offset + ph.p_filesz > f.size()) continue;
-    for (uint64_t at = ph.p_offset; at + sizeof(Elf64_Nhdr) <= ph.p_offset + ph.p_filesz;) {
-      Elf64_Nhdr nh{};
-      std::memcpy(&nh, f.data() + at, sizeof nh);
-      const uint64_t name_at = at + sizeof nh;
-      if (nh.n_namesz == 4 && nh.n_type == 18 && f.compare(name_at, 4, std::string("Xen\0", 4)) == 0) {
-        nh.n_type = 0x7fff;
-        std::memcpy(f.data() + at, &nh, sizeof nh);
-        patched = true;
-      }
-      at = name_at + ((nh.n_namesz + 3) & ~3u) + ((nh.n_descsz + 3) & ~3u);
-    }
-  }
-  if (!patched) return ktstr::fail("{}: no Xen PHYS32_ENTRY note to hide", vmlinux.string());
+  const auto at = ktstr::kvm::pvh_note_offset({reinterpret_cast<const uint8_t*>(f.data()), f.size()});
+  if (!at) return ktstr::fail("{}: no Xen PHYS32_ENTRY note to hide", vmlinux.string());
+  Elf64_Nhdr nh{};
+  std::memcpy(&nh, f.data() + *at, sizeof nh);
+  nh.n_type = 0x7fff;
+  std::memcpy(f.data() + *at, &nh, sizeof nh);
   return ktstr::write_file_atomic(out, f);
 }
 
@@ -141,15 +126,15 @@ int main(int argc, char** argv) {
   if (!qemu) return skip("qemu-system-x86_64 not installed");
 
   auto probe = ktstr::vmmtest::probe_initramfs(ktstr::vmmtest::self_dir() / "vmm_probe", false);
-  if (!probe) return fmt::print("rig: {}\n", probe.error().message), ktstr::kExitInfra;
+  if (!probe) return ktstr::report_failure("rig", probe.error().message, ktstr::kExitInfra);
   auto rig = build_rig_initramfs(*kernel, *probe, *qemu);
-  if (!rig) return fmt::print("rig: {}\n", rig.error().message), ktstr::kExitInfra;
+  if (!rig) return ktstr::report_failure("rig", rig.error().message, ktstr::kExitInfra);
   fmt::print("rig: host kernel {}, ktstr kernel {}, initramfs {} ({} MiB)\n", host_kernel.string(),
              kernel->string(), rig->string(), fs::file_size(*rig) >> 20);
 
   const fs::path console = ktstr::vmmtest::self_dir() / "nested-rig-console.log";
   auto out = ktstr::open_file(console, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!out) return fmt::print("rig: {}\n", out.error().message), ktstr::kExitInfra;
+  if (!out) return ktstr::report_failure("rig", out.error().message, ktstr::kExitInfra);
   // 2 vCPUs (the machine has 2 cores), 3 GiB: the rig initramfs, its unpacked
   // copy, and a guest of a few hundred MiB at a time.
   auto child = ktstr::ChildProcess::spawn(
@@ -157,7 +142,7 @@ int main(int argc, char** argv) {
        "tcg,thread=multi", "-cpu", "max", "-smp", "2", "-m", "3G", "-kernel", host_kernel.string(), "-initrd",
        rig->string(), "-append", std::string("console=ttyS0 panic=-1 rdinit=/init quiet") + (bench ? " ktstr.rig=" + mode : ""), "-serial", "stdio"},
       {.stdout_fd = out->get(), .stderr_fd = out->get(), .new_process_group = true});
-  if (!child) return fmt::print("rig: {}\n", child.error().message), ktstr::kExitInfra;
+  if (!child) return ktstr::report_failure("rig", child.error().message, ktstr::kExitInfra);
 
   const auto t0 = std::chrono::steady_clock::now();
   auto status = child->wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(kRigTimeout));

@@ -85,6 +85,7 @@ expect("${out}" "[==[PROCESSORS]==] [==[2]==]" "PROCESSORS capped to the host")
 expect("${out}" "[==[SKIP_RETURN_CODE]==] [==[77]==]" "skip code")
 expect("${out}" "[==[RESOURCE_GROUPS]==] [==[vm:1]==]" "extra properties")
 expect("${out}" "[==[ATTACHED_FILES_ON_FAIL]==] [==[/b/ktstr/runs/sample_ktstr_plain_eevdf/console.log;" "attached files")
+expect("${out}" "sample_ktstr_plain_eevdf/sidecar.json;/b/ktstr/runs/sample_ktstr_plain_eevdf/timeline.svg]==]" "attached timeline")
 expect("${out}" "# sample/gauntlet/with_sched/2n6l21c2t not registered: 252 vCPUs" "filtered preset with reason")
 
 # A missing kernel turns every entry into a visible skip.

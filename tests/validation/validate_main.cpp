@@ -166,10 +166,10 @@ int run(const std::string& sched, const std::string& topo_str, const std::string
     args.insert(args.end(), {"--scheduler", "/bin/" + sched});
   }
   auto tmp = TempDir::create("ktstr-validate");
-  if (!tmp) return fmt::print(stderr, "ktstr_validate: {}\n", tmp.error().message), kExitInfra;
+  if (!tmp) return ktstr::report_failure("ktstr_validate", tmp.error().message, ktstr::kExitInfra);
   const fs::path cpio = tmp->path() / "guest.cpio";
   if (auto built = initramfs::build(spec, cpio); !built)
-    return fmt::print(stderr, "ktstr_validate: initramfs: {}\n", built.error().message), kExitInfra;
+    return ktstr::report_failure("ktstr_validate", "initramfs: " + built.error().message, ktstr::kExitInfra);
 
   vmm::VmConfig cfg{.kernel = *kernel, .initramfs = {cpio}, .topology = *topo,
                     .timeout = std::chrono::seconds(900), .extra_cmdline = kernel_cmdline(sched, *topo),
@@ -178,7 +178,7 @@ int run(const std::string& sched, const std::string& topo_str, const std::string
   auto outcome = vmm::run_vm(cfg, [&](proto::MsgType t, std::string_view payload) {
     if (t == proto::MsgType::kTelemetry) telemetry = std::string(payload);
   });
-  if (!outcome) return fmt::print(stderr, "ktstr_validate: vm: {}\n", outcome.error().message), kExitInfra;
+  if (!outcome) return ktstr::report_failure("ktstr_validate", "vm: " + outcome.error().message, ktstr::kExitInfra);
 
   verdict::VmFacts facts{.panic = outcome->kind == vmm::VmOutcome::Kind::kPanic,
                          .timeout = outcome->kind == vmm::VmOutcome::Kind::kTimeout,

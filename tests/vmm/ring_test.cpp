@@ -13,12 +13,12 @@
 
 #include "base/fd.hpp"
 #include "guest/channel/channel.hpp"
-#include "host/channel/reader.hpp"
+#include "vmm/channel/ring_reader.hpp"
 
 namespace fs = std::filesystem;
 using ktstr::guest::Channel;
-using ktstr::host::Frame;
-using ktstr::host::RingReader;
+using ktstr::vmm::Frame;
+using ktstr::vmm::RingReader;
 using ktstr::proto::MsgType;
 
 namespace {

@@ -8,6 +8,10 @@
 //   vm_check exit CODE           the guest's exit code is the outcome's
 //   vm_check dynamic             a dynamically linked probe (library closure) boots
 //   vm_check sigterm             SIGTERM to ktstr-vm: QEMU gone, /dev/shm files gone
+//   vm_check faults              the same faults fail the same way on both engines (one
+//                                supervisor): a missing initramfs on qemu and kvm; an
+//                                initramfs the kernel cannot unpack (qemu here; the nested
+//                                rig runs it on the own engine), its run directory kept
 // Exit 0 pass, 1 fail, 77 skip (no kernel).
 #include <dirent.h>
 #include <signal.h>
@@ -197,6 +201,47 @@ int check_sigterm(const fs::path& kernel, const fs::path& cpio) {
   return ktstr::kExitPass;
 }
 
+// A missing initramfs is refused before any engine starts, with the same
+// message on both; an initramfs the guest kernel cannot unpack is an error
+// (never an outcome) whose console log is kept. Only QEMU boots here: the own
+// engine needs hardware KVM (tests/nested checks it there).
+int check_faults(const fs::path& kernel) {
+  const fs::path dir = ktstr::vmmtest::self_dir() / "vm-runs" / "faults";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  std::vector<std::string> messages;
+  for (auto engine : {ktstr::vmm::Engine::kQemu, ktstr::vmm::Engine::kKvm}) {
+    auto cfg = base_config(kernel, dir / "missing.cpio", "1n1l1c1t", {"exit", "0"});
+    cfg.engine = engine;
+    auto out = ktstr::vmm::run_vm(cfg, {});
+    if (out) return failed("a missing initramfs booted");
+    fmt::print("missing initramfs, engine {}: {}\n", engine == ktstr::vmm::Engine::kKvm ? "kvm" : "qemu",
+               out.error().message);
+    messages.push_back(out.error().message);
+  }
+  if (messages[0] != messages[1] || messages[0].find("not found") == std::string::npos)
+    return failed("the engines disagree about a missing initramfs");
+
+  const fs::path garbage = dir / "garbage.cpio";
+  if (auto w = ktstr::write_file_atomic(garbage, std::string(256 * 1024, '\x5a')); !w) return failed(w.error().message);
+  auto cfg = base_config(kernel, garbage, "1n1l1c1t", {"exit", "0"});
+  cfg.engine = ktstr::vmm::Engine::kQemu;
+  cfg.out_dir.clear();  // a temporary run directory: it must be kept for this failure
+  cfg.timeout = std::chrono::seconds(60);
+  auto out = ktstr::vmm::run_vm(cfg, {});
+  if (out) return failed(fmt::format("an unpackable initramfs gave an outcome (exit {})", out->exit_code()));
+  const std::string& why = out.error().message;
+  fmt::print("garbage initramfs: {}\n", why);
+  if (why.find("could not unpack") == std::string::npos) return failed("not reported as an unpack failure");
+  const auto at = why.rfind("console log: ");
+  if (at == std::string::npos) return failed("the error names no console log");
+  const fs::path log = why.substr(at + 13, why.size() - at - 14);
+  if (!fs::exists(log)) return failed(fmt::format("{} was not kept", log.string()));
+  fs::remove_all(log.parent_path(), ec);
+  return ktstr::kExitPass;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -207,6 +252,7 @@ int main(int argc, char** argv) {
     fmt::print("skip: no kernel (set KTSTR_KERNEL to a bzImage, or run `ktstr kernel build`)\n");
     return ktstr::kExitSkip;
   }
+  if (args[0] == "faults") return check_faults(*kernel);
   const bool dynamic = args[0] == "dynamic";
   auto cpio = ktstr::vmmtest::probe_initramfs(dynamic ? KTSTR_PROBE_DYNAMIC : KTSTR_PROBE_STATIC, dynamic);
   if (!cpio) return failed(cpio.error().message);

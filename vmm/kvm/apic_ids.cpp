@@ -1,4 +1,4 @@
-#include "kvm/apic_ids.hpp"
+#include "vmm/kvm/apic_ids.hpp"
 
 namespace ktstr::kvm {
 

@@ -1,9 +1,9 @@
-#include "kvm/bzimage.hpp"
+#include "vmm/kvm/bzimage.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-#include "kvm/layout.hpp"
+#include "vmm/kvm/layout.hpp"
 
 namespace ktstr::kvm {
 namespace {

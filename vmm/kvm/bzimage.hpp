@@ -10,7 +10,7 @@
 #include <string>
 
 #include "base/error.hpp"
-#include "kvm/memory_map.hpp"
+#include "vmm/kvm/memory_map.hpp"
 
 namespace ktstr::kvm {
 

@@ -1,9 +1,9 @@
-#include "kvm/cpu_setup.hpp"
+#include "vmm/kvm/cpu_setup.hpp"
 
 #include <cstring>
 #include <memory>
 
-#include "kvm/layout.hpp"
+#include "vmm/kvm/layout.hpp"
 
 namespace ktstr::kvm {
 namespace {

@@ -9,8 +9,8 @@
 #include <span>
 
 #include "base/error.hpp"
-#include "kvm/cpuid.hpp"
-#include "kvm/kvm_fd.hpp"
+#include "vmm/kvm/cpuid.hpp"
+#include "vmm/kvm/kvm_fd.hpp"
 
 namespace ktstr::kvm {
 

@@ -1,4 +1,4 @@
-#include "kvm/cpuid.hpp"
+#include "vmm/kvm/cpuid.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "kvm/apic_ids.hpp"
+#include "vmm/kvm/apic_ids.hpp"
 
 namespace ktstr::kvm {
 

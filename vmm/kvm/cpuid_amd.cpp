@@ -4,7 +4,7 @@
 // 8000_001EH (needs TopoExt) for the node ID - which is the LLC ID on
 // families before 17h - and 8000_001DH for the cache sharing that gives the
 // LLC ID on later families.
-#include "kvm/cpuid.hpp"
+#include "vmm/kvm/cpuid.hpp"
 
 #include <algorithm>
 

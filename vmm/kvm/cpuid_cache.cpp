@@ -1,7 +1,7 @@
 // The synthetic cache hierarchy reported by CPUID.04H (Intel) and
 // CPUID.8000001DH (AMD); both leaves share the register layout used here
 // (SDM Vol. 2A "Deterministic Cache Parameters Leaf"; AMD APM Vol. 3 E.4.15).
-#include "kvm/cpuid.hpp"
+#include "vmm/kvm/cpuid.hpp"
 
 namespace ktstr::kvm {
 namespace {

@@ -1,4 +1,4 @@
-#include "kvm/kvm_fd.hpp"
+#include "vmm/kvm/kvm_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -26,11 +26,8 @@ Result<int> kvm_ioctl(int fd, unsigned long request, const void* arg, std::strin
 
 Result<KvmSystem> KvmSystem::open() {
   KvmSystem k;
-  auto fd = open_file("/dev/kvm", O_RDWR);
-  if (!fd)
-    return std::unexpected(std::move(fd).error().context(
-        "the kvm engine needs /dev/kvm read-write (load kvm_intel/kvm_amd, add yourself to the kvm group)"));
-  k.fd_ = std::move(*fd);
+  k.fd_ = KTSTR_TRY_CTX(open_file("/dev/kvm", O_RDWR),
+                        "the kvm engine needs /dev/kvm read-write (load kvm_intel/kvm_amd, add yourself to the kvm group)");
   const int version = KTSTR_TRY(kvm_ioctl(k.fd(), KVM_GET_API_VERSION, 0ul, "KVM_GET_API_VERSION"));
   if (version != kKvmApiVersion) return fail("/dev/kvm speaks API version {}, expected {}", version, kKvmApiVersion);
   for (auto [cap, name] : {std::pair{KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"}, {KVM_CAP_PIT2, "KVM_CAP_PIT2"},

@@ -13,7 +13,7 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/mapping.hpp"
-#include "kvm/memory_map.hpp"
+#include "vmm/kvm/memory_map.hpp"
 
 namespace ktstr::kvm {
 
@@ -112,7 +112,7 @@ class GuestMemory {
   Result<void> write(uint64_t guest_addr, std::span<const uint8_t> bytes) const;
   [[nodiscard]] const MemoryMap& map() const { return map_; }
   [[nodiscard]] uint8_t* host_base() const { return reinterpret_cast<uint8_t*>(mapping_.data()); }
-  // A path that maps the memfd like a file (for host::RingReader::open).
+  // A path that maps the memfd like a file (for RingReader::open).
   [[nodiscard]] std::string file_path() const;
 
  private:

@@ -1,31 +1,25 @@
-// The VM build sequence, in order (STYLE.md rule 2; Firecracker's
+// The VM build sequence, written once and in order (Firecracker's
 // build_microvm_for_boot is the model): VM and in-kernel devices, guest RAM,
 // images and tables, vCPUs.
-#include "kvm/machine.hpp"
+#include "vmm/kvm/machine.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "base/mapping.hpp"
-#include "kvm/acpi/tables.hpp"
-#include "kvm/bzimage.hpp"
-#include "kvm/cpu_setup.hpp"
-#include "kvm/layout.hpp"
-#include "kvm/pvh.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
+#include "vmm/kvm/bzimage.hpp"
+#include "vmm/kvm/cpu_setup.hpp"
+#include "vmm/kvm/layout.hpp"
+#include "vmm/kvm/image_loader.hpp"
+#include "vmm/kvm/pvh.hpp"
 
 namespace ktstr::kvm {
 namespace {
 
 constexpr std::string_view kPanicMarker = "Kernel panic";
 
-std::span<const uint8_t> as_bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-template <class T>
-std::span<const uint8_t> as_bytes(const T& v) {
-  return {reinterpret_cast<const uint8_t*>(&v), sizeof(T)};
-}
 
 }  // namespace
 
@@ -76,81 +70,13 @@ Result<void> Machine::create_vm(const MachineSpec& spec) {
   return {};
 }
 
-// Kernel at 1 MiB, initrd as high as allowed, command line, ACPI tables,
-// GDT + page tables, zero page (boot.rst "64-bit BOOT PROTOCOL").
+// Kernel, initrd, command line, ACPI tables and boot information
+// (image_loader.hpp); remembers the entry and what was written.
 Result<void> Machine::load_images(const MachineSpec& spec) {
-  // The kernel: a vmlinux (ELF) boots through its PVH entry, or without one
-  // (CONFIG_PVH=n) through startup_64 with a synthesized setup header, both
-  // skipping the decompressor; a bzImage through the 64-bit boot protocol.
-  // Mapped, not read: of a vmlinux only the loadable segments' pages are
-  // touched, never its debug info.
-  const Mapping file = KTSTR_TRY(Mapping::map_readonly(spec.kernel));
-  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(file.data()), file.size());
-  std::optional<BzImage> bz;
-  std::optional<ElfKernel> elf;
-  if (is_elf(bytes)) {
-    auto parsed = parse_elf_kernel(bytes);
-    if (!parsed) return std::unexpected(std::move(parsed).error().context(spec.kernel));
-    elf = std::move(*parsed);
-    for (const auto& seg : elf->segments) {
-      if (seg.paddr < layout::kHighMemStart || seg.paddr + seg.mem_bytes > mem_.map().load_ceiling())
-        return fail("{}: segment at {:#x} (+{:#x}) lies outside loadable RAM", spec.kernel, seg.paddr, seg.mem_bytes);
-      KTSTR_TRY_VOID(mem_.write(seg.paddr, bytes.subspan(seg.file_offset, seg.file_bytes)));
-      loaded_.push_back({.base = seg.paddr, .size = seg.mem_bytes});
-    }
-    if (elf->pvh_entry)
-      entry_ = {.kind = BootEntry::kPvh32, .rip = elf->pvh_entry, .boot_data = layout::kPvhStartInfoAddr};
-    else
-      entry_ = {.kind = BootEntry::kLinux64, .rip = elf->entry64, .boot_data = layout::kZeroPageAddr};
-  } else {
-    bz = KTSTR_TRY(BzImage::parse(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
-    KTSTR_TRY_VOID(mem_.write(layout::kKernelLoadAddr, bz->kernel()));
-    loaded_.push_back({.base = layout::kKernelLoadAddr, .size = bz->kernel().size()});
-    entry_ = {.kind = BootEntry::kLinux64, .rip = bz->entry64(layout::kKernelLoadAddr), .boot_data = layout::kZeroPageAddr};
-  }
-
-  std::string initrd;
-  for (const auto& path : spec.initrds) {
-    initrd += KTSTR_TRY(read_file(path));
-    initrd.resize((initrd.size() + 3) & ~size_t{3});  // cpio members stay 4-byte aligned
-  }
-  uint64_t initrd_addr = 0;
-  if (!initrd.empty()) {
-    initrd_addr = bz ? KTSTR_TRY(place_initrd(bz->hdr, initrd.size(), mem_.map().load_ceiling()))
-                     : KTSTR_TRY(place_initrd_above(elf->image_end(), initrd.size(), mem_.map().load_ceiling()));
-    KTSTR_TRY_VOID(mem_.write(initrd_addr, as_bytes(initrd)));
-    loaded_.push_back({.base = initrd_addr, .size = initrd.size()});
-  }
-
-  if (spec.cmdline.size() + 1 > layout::kCmdlineMax)
-    return fail("kernel command line of {} bytes is too long", spec.cmdline.size());
-  KTSTR_TRY_VOID(mem_.write(layout::kCmdlineAddr, std::span(reinterpret_cast<const uint8_t*>(spec.cmdline.c_str()),
-                                                             spec.cmdline.size() + 1)));
-
-  const ApicLayout apic = ApicLayout::of(spec.topology);
-  const auto ram = mem_.map().ram_ranges();
-  const auto nodes = acpi::split_memory_by_node(ram, spec.topology.nodes);
-  const acpi::AcpiImage tables = acpi::build_acpi_image(layout::kAcpiStart, apic, nodes);
-  if (layout::kAcpiStart + tables.bytes.size() > layout::kAcpiEnd)
-    return fail("ACPI tables of {} bytes overflow the BIOS area", tables.bytes.size());
-  KTSTR_TRY_VOID(mem_.write(tables.base, tables.bytes));
-  KTSTR_TRY_VOID(write_boot_tables(mem_));
-
-  if (elf && entry_.kind == BootEntry::kPvh32) {
-    const auto info = build_pvh_start_info({.base = layout::kPvhStartInfoAddr,
-                                            .cmdline_addr = layout::kCmdlineAddr,
-                                            .initrd_addr = initrd_addr,
-                                            .initrd_bytes = initrd.size(),
-                                            .rsdp_addr = tables.rsdp_addr,
-                                            .e820 = build_e820(mem_.map())});
-    if (info.size() > layout::kPvhStartInfoMax) return fail("PVH start info of {} bytes is too large", info.size());
-    return mem_.write(layout::kPvhStartInfoAddr, info);
-  }
-  const boot_params zero_page = KTSTR_TRY(build_zero_page(
-      bz ? bz->hdr : vmlinux_setup_header(), mem_.map(),
-      {.randomize_memory = !bz, .cmdline_addr = layout::kCmdlineAddr, .cmdline_bytes = spec.cmdline.size(), .initrd_addr = initrd_addr,
-       .initrd_bytes = initrd.size(), .rsdp_addr = tables.rsdp_addr}));
-  KTSTR_TRY_VOID(mem_.write(layout::kZeroPageAddr, as_bytes(zero_page)));
+  auto loaded = KTSTR_TRY(load_boot_images(
+      mem_, {.kernel = spec.kernel, .initrds = spec.initrds, .cmdline = spec.cmdline, .topology = spec.topology}));
+  entry_ = loaded.entry;
+  loaded_ = std::move(loaded.written);
   return {};
 }
 

@@ -15,9 +15,9 @@
 
 #include "base/error.hpp"
 #include "base/topology.hpp"
-#include "kvm/cpu_setup.hpp"
-#include "kvm/kvm_fd.hpp"
-#include "kvm/serial.hpp"
+#include "vmm/kvm/cpu_setup.hpp"
+#include "vmm/kvm/kvm_fd.hpp"
+#include "vmm/kvm/serial.hpp"
 
 namespace ktstr::kvm {
 

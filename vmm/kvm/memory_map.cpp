@@ -1,8 +1,8 @@
-#include "kvm/memory_map.hpp"
+#include "vmm/kvm/memory_map.hpp"
 
 #include <algorithm>
 
-#include "kvm/layout.hpp"
+#include "vmm/kvm/layout.hpp"
 
 namespace ktstr::kvm {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "kvm/acpi/tables.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
 
 namespace ktstr::kvm {
 

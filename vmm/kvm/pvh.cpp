@@ -1,4 +1,4 @@
-#include "kvm/pvh.hpp"
+#include "vmm/kvm/pvh.hpp"
 
 #include <elf.h>
 
@@ -53,8 +53,14 @@ bool read_at(std::span<const uint8_t> bytes, uint64_t offset, T& out) {
 
 uint64_t align4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
 
-// Scans one PT_NOTE segment for the "Xen" PHYS32_ENTRY note.
-std::optional<uint64_t> find_pvh_entry(std::span<const uint8_t> notes) {
+// The "Xen" PHYS32_ENTRY note of one PT_NOTE segment: where its header is
+// (offset into `notes`) and the entry it names.
+struct PvhNote {
+  uint64_t offset = 0;
+  uint64_t entry = 0;
+};
+
+std::optional<PvhNote> find_pvh_note(std::span<const uint8_t> notes) {
   uint64_t at = 0;
   Elf64_Nhdr nh{};
   while (read_at(notes, at, nh)) {
@@ -63,9 +69,9 @@ std::optional<uint64_t> find_pvh_entry(std::span<const uint8_t> notes) {
     if (next > notes.size()) return std::nullopt;
     const bool xen = nh.n_namesz == 4 && std::memcmp(notes.data() + name_at, "Xen", 4) == 0;
     if (xen && nh.n_type == kNotePhys32Entry && (nh.n_descsz == 4 || nh.n_descsz == 8)) {
-      uint64_t entry = 0;  // little-endian, 32 or 64 bits wide
-      std::memcpy(&entry, notes.data() + desc_at, nh.n_descsz);
-      return entry;
+      PvhNote note{.offset = at};  // the entry is little-endian, 32 or 64 bits wide
+      std::memcpy(&note.entry, notes.data() + desc_at, nh.n_descsz);
+      return note;
     }
     at = next;
   }
@@ -78,6 +84,18 @@ uint64_t ElfKernel::image_end() const {
   uint64_t end = 0;
   for (const auto& s : segments) end = std::max(end, s.paddr + s.mem_bytes);
   return end;
+}
+
+std::optional<uint64_t> pvh_note_offset(std::span<const uint8_t> bytes) {
+  Elf64_Ehdr eh{};
+  if (!is_elf(bytes) || !read_at(bytes, 0, eh)) return std::nullopt;
+  for (uint16_t i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph{};
+    if (!read_at(bytes, eh.e_phoff + uint64_t{i} * sizeof ph, ph) || ph.p_type != PT_NOTE) continue;
+    if (ph.p_offset > bytes.size() || bytes.size() - ph.p_offset < ph.p_filesz) continue;
+    if (auto note = find_pvh_note(bytes.subspan(ph.p_offset, ph.p_filesz))) return ph.p_offset + note->offset;
+  }
+  return std::nullopt;
 }
 
 bool is_elf(std::span<const uint8_t> head) { return head.size() >= SELFMAG && std::memcmp(head.data(), ELFMAG, SELFMAG) == 0; }
@@ -100,7 +118,7 @@ Result<ElfKernel> parse_elf_kernel(std::span<const uint8_t> bytes) {
       k.segments.push_back({.paddr = ph.p_paddr, .vaddr = ph.p_vaddr, .file_offset = ph.p_offset, .file_bytes = ph.p_filesz,
                             .mem_bytes = ph.p_memsz});
     } else if (ph.p_type == PT_NOTE && !entry) {
-      entry = find_pvh_entry(bytes.subspan(ph.p_offset, ph.p_filesz));
+      if (auto note = find_pvh_note(bytes.subspan(ph.p_offset, ph.p_filesz))) entry = note->entry;
     }
   }
   if (k.segments.empty()) return fail("ELF file has no loadable segments");

@@ -10,6 +10,7 @@
 #include <asm/bootparam.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +47,10 @@ bool is_elf(std::span<const uint8_t> head);
 // Parses an x86-64 ELF executable; errors say what is missing (neither a
 // PHYS32_ENTRY note nor an entry inside a segment). `bytes` is the whole file.
 Result<ElfKernel> parse_elf_kernel(std::span<const uint8_t> bytes);
+
+// File offset of the vmlinux's XEN_ELFNOTE_PHYS32_ENTRY note header
+// (an Elf64_Nhdr); nullopt when it has none (CONFIG_PVH=n) or is not ELF.
+std::optional<uint64_t> pvh_note_offset(std::span<const uint8_t> bytes);
 
 struct PvhInputs {
   uint64_t base = 0;  // guest physical address the returned bytes are written to

@@ -1,4 +1,4 @@
-#include "kvm/serial.hpp"
+#include "vmm/kvm/serial.hpp"
 
 namespace ktstr::kvm {
 namespace {

@@ -9,9 +9,9 @@
 #include <cstring>
 #include <mutex>
 
-#include "kvm/acpi/tables.hpp"
-#include "kvm/layout.hpp"
-#include "kvm/machine.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
+#include "vmm/kvm/layout.hpp"
+#include "vmm/kvm/machine.hpp"
 
 namespace ktstr::kvm {
 namespace {

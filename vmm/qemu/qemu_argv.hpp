@@ -25,7 +25,7 @@ struct QemuPlan {
   bool interactive = false; // ttyS0 also on QEMU's stdin/stdout (raw terminal), for `ktstr shell`
 };
 
-// The full argv (argv[0] = qemu_binary). Mapping, as measured (DESIGN.md):
+// The full argv (argv[0] = qemu_binary). Mapping, as measured (docs/architecture.md):
 // -M pc; one socket per LLC (-smp V,sockets=L,cores=C,threads=T) because
 // QEMU's CPUID cache leaves describe L3 as shared by one socket; NUMA node i
 // gets memdev m<i> and the sockets of its LLCs, consecutive sockets per node

@@ -134,9 +134,7 @@ Result<int> payload_main(int argc, char** argv, Channel* ch) {
   if (!a.scheduler.empty()) {
     SchedulerOptions so{.binary = a.scheduler, .args = a.sched_args,
                         .enable_timeout = std::chrono::seconds(a.sched_timeout_s), .run_start_ns = monotonic_ns()};
-    auto started = SchedulerRunner::start(so);
-    if (!started) return std::unexpected(std::move(started).error().context("scheduler did not attach"));
-    sched = std::move(*started);
+    sched = KTSTR_TRY_CTX(SchedulerRunner::start(so), "scheduler did not attach");
     sched->watch();
     note(ch, fmt::format("ktstr: scheduler {} attached (ops {})\n", sched->telemetry().name, sched->telemetry().ops_name));
   }

@@ -12,7 +12,7 @@
 #include "host/fetch/curl_easy.hpp"
 #include "host/fetch/fetch.hpp"
 #include "host/fetch/progress.hpp"
-#include "host/fetch/sha256.hpp"
+#include "base/sha256.hpp"
 
 namespace ktstr::fetch {
 namespace {

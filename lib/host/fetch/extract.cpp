@@ -41,10 +41,9 @@ Result<std::string> relocate_entry(archive_entry* entry, const std::string& root
   std::string rel = KTSTR_TRY(safe_relative_path(name));
   // A hard link's own file type is unreliable in tar (often 0); its target is what matters.
   if (const char* link = archive_entry_hardlink(entry); link != nullptr) {
-    auto link_rel = safe_relative_path(link);
-    if (!link_rel) return std::unexpected(std::move(link_rel).error().context(fmt::format("hard link '{}'", name)));
-    KTSTR_TRY_VOID(links.check_hardlink(rel, *link_rel));
-    archive_entry_set_hardlink(entry, (root + "/" + *link_rel).c_str());
+    const std::string link_rel = KTSTR_TRY_CTX(safe_relative_path(link), "hard link '{}'", name);
+    KTSTR_TRY_VOID(links.check_hardlink(rel, link_rel));
+    archive_entry_set_hardlink(entry, (root + "/" + link_rel).c_str());
   } else {
     switch (archive_entry_filetype(entry)) {
       case AE_IFREG:

@@ -21,8 +21,9 @@ int affinity_cpus() {
   return n > 0 ? n : 1;
 }
 
-// A /dev/kvm without vmx/svm in the CPU flags is not hardware-backed
-// (DESIGN.md "Environment facts"), so both conditions are required.
+// A /dev/kvm without vmx/svm in the CPU flags is not hardware-backed (a guest
+// then runs ~1000x slower; docs/architecture.md, "Measured facts"), so both
+// conditions are required.
 bool has_hardware_virt() {
   if (!open_file("/dev/kvm", O_RDWR)) return false;
   std::ifstream in("/proc/cpuinfo");

@@ -50,9 +50,8 @@ void remove_stale_temps(const fs::path& cache_dir, const std::string& key) {
 Result<BuildOnceResult> lookup_entry(const fs::path& cache_dir, const std::string& key) {
   auto dir = find_entry_dir(cache_dir, key);
   if (!dir) return fail("no cache entry {} in {}", key, cache_dir.string());
-  auto m = validate_entry(*dir);
-  if (!m) return std::unexpected(std::move(m).error().context(fmt::format("cache entry {} is damaged", key)));
-  return BuildOnceResult{*dir, std::move(*m), true};
+  auto m = KTSTR_TRY_CTX(validate_entry(*dir), "cache entry {} is damaged", key);
+  return BuildOnceResult{*dir, std::move(m), true};
 }
 
 Result<BuildOnceResult> build_once(const fs::path& cache_dir, const std::string& key, const BuildStep& step,

@@ -9,7 +9,7 @@
 
 #include "base/fd.hpp"
 #include "host/kernel/file_lock.hpp"
-#include "host/kernel/sha256.hpp"
+#include "base/sha256.hpp"
 #include "kconfig/fragment.hpp"
 
 namespace ktstr::kernel {

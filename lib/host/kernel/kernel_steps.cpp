@@ -2,7 +2,6 @@
 #include "base/fd.hpp"
 #include "host/kernel/fragment.hpp"
 #include "kconfig/fragment.hpp"
-#include "host/kernel/with_context.hpp"
 
 namespace ktstr::kernel {
 
@@ -36,12 +35,12 @@ Result<bool> configure_kernel(const BuildContext& ctx) {
   KTSTR_TRY_VOID(run_make(ctx, "make tinyconfig", ctx.src, {out, "tinyconfig"}));
   // Same merge as scripts/kconfig/merge_config.sh -m: fragment lines override
   // the base, then olddefconfig resolves dependencies.
-  auto fragment = KTSTR_TRY(with_context(parse_kconfig(kKtstrKconfigFragment), "embedded ktstr.kconfig"));
+  auto fragment = KTSTR_TRY_CTX(parse_kconfig(kKtstrKconfigFragment), "embedded ktstr.kconfig");
   fs::path config = ctx.kbuild / ".config";
   auto base = KTSTR_TRY(read_file(config));
   KTSTR_TRY_VOID(write_file_atomic(config, merge_fragment(base, fragment)));
   KTSTR_TRY_VOID(run_make(ctx, "make olddefconfig", ctx.src, {out, "olddefconfig"}));
-  auto final_config = KTSTR_TRY(with_context(parse_kconfig(KTSTR_TRY(read_file(config))), config.string()));
+  auto final_config = KTSTR_TRY_CTX(parse_kconfig(KTSTR_TRY(read_file(config))), "{}", config.string());
   auto dropped = find_dropped(fragment, final_config);
   if (!dropped.empty())
     return fail("kconfig dropped {} option(s) of the ktstr fragment (unmet dependencies?): {}", dropped.size(),

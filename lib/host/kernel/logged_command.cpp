@@ -8,7 +8,6 @@
 #include "base/fd.hpp"
 #include "base/process.hpp"
 #include "host/kernel/interrupt.hpp"
-#include "host/kernel/with_context.hpp"
 
 namespace ktstr::kernel {
 
@@ -52,7 +51,7 @@ Result<void> run_logged(const LoggedCommand& cmd, int log_fd, const Progress& pr
   SpawnOptions so{.stdin_fd = -1, .stdout_fd = wr.get(), .stderr_fd = wr.get(), .new_process_group = true};
   if (!cmd.cwd.empty()) so.cwd = cmd.cwd;
   so.extra_env = cmd.extra_env;
-  auto child = KTSTR_TRY(with_context(ChildProcess::spawn(cmd.argv, so), cmd.label));
+  auto child = KTSTR_TRY_CTX(ChildProcess::spawn(cmd.argv, so), "{}", cmd.label);
   wr.reset();
 
   auto start = Clock::now();

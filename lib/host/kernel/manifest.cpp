@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fd.hpp"
-#include "host/kernel/sha256.hpp"
+#include "base/sha256.hpp"
 
 namespace ktstr::kernel {
 

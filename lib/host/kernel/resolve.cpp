@@ -5,7 +5,6 @@
 
 #include "host/kernel/cache.hpp"
 #include "host/kernel/digest.hpp"
-#include "host/kernel/with_context.hpp"
 
 namespace ktstr::kernel {
 
@@ -47,7 +46,7 @@ KernelEntry external_kernel(const fs::path& p, std::string origin) {
 
 Result<KernelEntry> from_spec(const std::string& text, const std::string& origin, const ResolveOptions& opts,
                               const fs::path& cache, const BuildOptions& bo) {
-  auto spec = KTSTR_TRY(with_context(classify_source(text, cache), origin));
+  auto spec = KTSTR_TRY_CTX(classify_source(text, cache), "{}", origin);
   if (spec.kind == SourceKind::kBuiltKernel) return external_kernel(spec.path, origin);
   if (spec.kind == SourceKind::kCacheKey) {
     if (opts.force) return fail("{}: --force needs a source to rebuild from, not the cache key {}", origin, text);
@@ -55,8 +54,7 @@ Result<KernelEntry> from_spec(const std::string& text, const std::string& origin
   }
   if (!opts.allow_build) {
     auto key = KTSTR_TRY(cache_key_for(spec, bo));
-    auto hit = KTSTR_TRY(with_context(lookup_entry(cache, key),
-                                      fmt::format("{} {} is not built and building is disabled", origin, text)));
+    auto hit = KTSTR_TRY_CTX(lookup_entry(cache, key), "{} {} is not built and building is disabled", origin, text);
     return entry_from_cache(hit, origin);
   }
   auto r = KTSTR_TRY((opts.builder ? opts.builder : build_kernel)(spec, bo));

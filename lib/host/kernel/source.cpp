@@ -4,7 +4,6 @@
 #include <regex>
 
 #include "base/fd.hpp"
-#include "host/kernel/with_context.hpp"
 
 namespace ktstr::kernel {
 
@@ -86,7 +85,7 @@ bool version_at_least(std::string_view version, int major, int minor) {
 Result<std::string> check_sched_ext_tree(const fs::path& src) {
   auto text = read_file(src / "Makefile");
   if (!text) return fail("{} is not a kernel source tree (no Makefile)", src.string());
-  std::string version = KTSTR_TRY(with_context(parse_makefile_version(*text), (src / "Makefile").string()));
+  std::string version = KTSTR_TRY_CTX(parse_makefile_version(*text), "{}", (src / "Makefile").string());
   if (!version_at_least(version, 6, 12))
     return fail("kernel {} at {} is older than 6.12 and has no sched_ext; use 6.12 or newer", version, src.string());
   if (!fs::exists(src / "kernel/sched/ext.c"))

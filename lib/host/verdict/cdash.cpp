@@ -2,27 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "base/xml.hpp"
 #include "host/verdict/ab_metrics.hpp"
 #include "host/verdict/run_stats.hpp"
 #include "host/verdict/sidecar.hpp"
 
 namespace ktstr::verdict {
-
-namespace {
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-}  // namespace
 
 std::string cdash_measurement(std::string_view name, double value) {
   return fmt::format(R"(<CTestMeasurement type="numeric/double" name="{}">{:.6g}</CTestMeasurement>)",
@@ -53,11 +38,12 @@ Artefacts artefact_paths(const std::filesystem::path& build_dir, const std::stri
   Artefacts a;
   a.sidecar = sidecar_path(build_dir, kernel_key, project_commit, variant);
   a.console_log = a.sidecar.parent_path() / (variant_file_stem(variant) + ".console.log");
+  a.svg = timeline_paths(a.sidecar).svg;
   return a;
 }
 
 std::string attached_files_on_fail(const Artefacts& a) {
-  return fmt::format("{};{}", a.sidecar.string(), a.console_log.string());
+  return fmt::format("{};{};{}", a.sidecar.string(), a.console_log.string(), a.svg.string());
 }
 
 }  // namespace ktstr::verdict

@@ -22,16 +22,18 @@ std::string cdash_measurement(std::string_view name, double value);
 // figures are left out rather than printed as 0.
 std::string cdash_measurements(const RunTelemetry& t, const Verdict& v);
 
-// The files a failing variant leaves behind: its sidecar and its full kernel
-// console log (<stem>.console.log next to the sidecar).
+// The files a failing variant leaves behind: its sidecar, its full kernel
+// console log (<stem>.console.log next to the sidecar) and its timeline
+// picture (<stem>.svg).
 struct Artefacts {
   std::filesystem::path sidecar;
   std::filesystem::path console_log;
+  std::filesystem::path svg;
 };
 Artefacts artefact_paths(const std::filesystem::path& build_dir, const std::string& kernel_key,
                          const std::string& project_commit, const std::string& variant);
 
-// "SIDECAR;CONSOLE" for set_tests_properties(... ATTACHED_FILES_ON_FAIL ...).
+// "SIDECAR;CONSOLE;SVG" for set_tests_properties(... ATTACHED_FILES_ON_FAIL ...).
 std::string attached_files_on_fail(const Artefacts& a);
 
 }  // namespace ktstr::verdict

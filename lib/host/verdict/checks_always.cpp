@@ -1,5 +1,6 @@
 // Always-on checks: a bare test must not pass while the scheduler is broken
-// (DESIGN.md "Verdicts": safe by default).
+// (safe by default: ejection, death, panic, timeout and zero progress always
+// fail; lib/host/verdict/README.md).
 #include <fmt/format.h>
 
 #include "base/exit_codes.hpp"

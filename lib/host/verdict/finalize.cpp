@@ -8,6 +8,7 @@
 #include "host/verdict/cdash.hpp"
 #include "host/verdict/judge.hpp"
 #include "host/verdict/report.hpp"
+#include "host/verdict/timeline.hpp"
 
 namespace ktstr::verdict {
 
@@ -41,8 +42,10 @@ Finalized finalize_run(const RunRecord& r) {
   out.verdict = judge(r.telemetry, r.facts, effective);
   out.exit_code = exit_code(out.verdict.outcome);
   out.sidecar = sidecar_path(r.build_dir, r.kernel.key, r.project_commit, r.variant);
-  if (auto w = write_sidecar(out.sidecar, make_sidecar(r, effective, out.verdict)); !w)
-    out.sidecar_error = w.error().message;
+  const Sidecar record = make_sidecar(r, effective, out.verdict);
+  if (auto w = write_sidecar(out.sidecar, record); !w) out.sidecar_error = w.error().message;
+  out.timeline = timeline_paths(out.sidecar);
+  if (auto w = write_timeline(record, out.timeline); !w) out.timeline_error = w.error().message;
   ReportContext ctx{.test = r.variant.empty() ? r.test : r.variant,
                     .scheduler = r.scheduler.name,
                     .topology = r.topology,
@@ -50,9 +53,14 @@ Finalized finalize_run(const RunRecord& r) {
                     .rerun_command = r.rerun_command};
   out.text = format_verdict(ctx, r.telemetry, out.verdict, r.verbose);
   if (r.cdash) out.text += cdash_measurements(r.telemetry, out.verdict);
-  if (out.verdict.outcome == Outcome::kFail || out.verdict.outcome == Outcome::kInconclusive)
+  if (out.verdict.outcome == Outcome::kFail || out.verdict.outcome == Outcome::kInconclusive) {
     out.text += fmt::format("sidecar: {}{}\n", out.sidecar.string(),
                             out.sidecar_error.empty() ? "" : fmt::format(" (not written: {})", out.sidecar_error));
+    out.text += out.timeline_error.empty()
+                    ? fmt::format("timeline: {} (trace for ui.perfetto.dev: {})\n", out.timeline.svg.string(),
+                                  out.timeline.trace.string())
+                    : fmt::format("timeline: not written: {}\n", out.timeline_error);
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The host's last step for one test variant, in order: merge thresholds,
-// judge, write the sidecar, compose what to print (report or summary, then
-// CDash measurements). For the launcher; it prints `text` to stderr and exits
+// judge, write the sidecar and its timeline (trace + SVG), compose what to
+// print (report or summary, then CDash measurements, then for a failure
+// the sidecar and picture paths). For the launcher; it prints `text` to stderr and exits
 // with `exit_code`.
 #pragma once
 
@@ -40,6 +41,8 @@ struct Finalized {
   Verdict verdict;
   std::filesystem::path sidecar;
   std::string sidecar_error;  // non-empty when the sidecar could not be written (verdict still valid)
+  TimelinePaths timeline;      // trace and picture next to the sidecar
+  std::string timeline_error;  // non-empty when they could not be written (verdict still valid)
   std::string text;           // to print on stderr
   int exit_code = 0;
 };

@@ -27,6 +27,11 @@ std::filesystem::path sidecar_path(const std::filesystem::path& build_dir, const
          (variant_file_stem(variant) + ".json");
 }
 
+TimelinePaths timeline_paths(const std::filesystem::path& sidecar) {
+  const std::string stem = (sidecar.parent_path() / sidecar.stem()).string();
+  return {.trace = stem + std::string(kTraceSuffix), .svg = stem + ".svg"};
+}
+
 void to_json(nlohmann::json& j, const Sidecar& s) {
   j = nlohmann::json{{"schema", s.schema},
                      {"test", s.test},
@@ -100,7 +105,9 @@ Result<std::vector<std::filesystem::path>> find_sidecars(const std::filesystem::
   if (ec) return fail("listing {}: {}", dir.string(), ec.message());
   for (; it != end; it.increment(ec)) {
     if (ec) return fail("listing {}: {}", dir.string(), ec.message());
-    if (it->is_regular_file() && it->path().extension() == ".json") out.push_back(it->path());
+    // <stem>.trace.json next to a sidecar is its timeline trace, not a sidecar.
+    const bool trace = it->path().filename().string().ends_with(kTraceSuffix);
+    if (it->is_regular_file() && it->path().extension() == ".json" && !trace) out.push_back(it->path());
   }
   std::sort(out.begin(), out.end());
   return out;

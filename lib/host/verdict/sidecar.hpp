@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,15 @@ struct Sidecar {
 std::filesystem::path sidecar_path(const std::filesystem::path& build_dir, const std::string& kernel_key,
                                    const std::string& project_commit, const std::string& variant);
 
+// The timeline files written next to a sidecar <dir>/<stem>.json
+// (lib/host/verdict/timeline.hpp draws them).
+inline constexpr std::string_view kTraceSuffix = ".trace.json";
+struct TimelinePaths {
+  std::filesystem::path trace;  // <dir>/<stem>.trace.json: Chrome/Perfetto trace events
+  std::filesystem::path svg;    // <dir>/<stem>.svg: the picture
+};
+TimelinePaths timeline_paths(const std::filesystem::path& sidecar);
+
 // The commit sidecars are grouped under: $KTSTR_COMMIT, else the short HEAD
 // of the git checkout holding `source_file` (the test's source; "-dirty"
 // appended when tracked files have uncommitted changes), else "local".
@@ -73,7 +83,8 @@ Result<void> write_sidecar(const std::filesystem::path& path, const Sidecar& s);
 // Reads and parses; the error names the file and what was wrong.
 Result<Sidecar> read_sidecar(const std::filesystem::path& path);
 
-// Sidecars under dir (recursively), sorted by path.
+// Sidecars under dir (recursively), sorted by path: *.json files except
+// the timeline traces (*.trace.json) written next to them.
 Result<std::vector<std::filesystem::path>> find_sidecars(const std::filesystem::path& dir);
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KernelIdentity, key, version)

@@ -4,10 +4,11 @@
 
 #include "fake_kernel_org.hpp"
 #include "host/fetch/fetch.hpp"
-#include "host/fetch/sha256.hpp"
+#include "base/sha256.hpp"
 
 namespace fs = std::filesystem;
 using namespace ktstr::fetch;
+using ktstr::Sha256;
 using namespace ktstr::fetch::test;
 
 namespace {

@@ -92,7 +92,9 @@ TEST_CASE("CDash measurements and artefacts") {
   auto a = artefact_paths("/b", "k", "c", "t/1n1l1c1t");
   CHECK(a.sidecar == "/b/ktstr/k-c/t_1n1l1c1t.json");
   CHECK(a.console_log == "/b/ktstr/k-c/t_1n1l1c1t.console.log");
-  CHECK(attached_files_on_fail(a) == "/b/ktstr/k-c/t_1n1l1c1t.json;/b/ktstr/k-c/t_1n1l1c1t.console.log");
+  CHECK(a.svg == "/b/ktstr/k-c/t_1n1l1c1t.svg");
+  CHECK(attached_files_on_fail(a) ==
+        "/b/ktstr/k-c/t_1n1l1c1t.json;/b/ktstr/k-c/t_1n1l1c1t.console.log;/b/ktstr/k-c/t_1n1l1c1t.svg");
 }
 
 TEST_CASE("sidecars are grouped by $KTSTR_COMMIT, else the git HEAD of the test source, else 'local'") {

@@ -11,13 +11,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include <fmt/ranges.h>
 
 #include "base/exit_codes.hpp"
+#include "base/fd.hpp"
 #include "base/process.hpp"
 #include "fixtures.hpp"
 #include "guest/telemetry_codec.hpp"
+#include "host/trace/trace_check.hpp"
 #include "host/verdict/finalize.hpp"
 #include "host/verdict/replay.hpp"
 #include "initramfs/initramfs.hpp"
@@ -114,6 +117,38 @@ RunRecord boot_and_record(const fs::path& build_dir, const std::string& variant,
                    .rerun_command = fmt::format("ctest -R '{}'", variant)};
 }
 
+// The timeline finalize_run wrote for a real run: a trace that validates
+// against the trace-event format with one track per vCPU, and a picture;
+// their sizes and the telemetry frame's cost of the placement runs.
+void check_timeline(const Finalized& f, const RunTelemetry& t) {
+  REQUIRE(f.timeline_error.empty());
+  auto text = read_file(f.timeline.trace);
+  REQUIRE(text);
+  const auto doc = nlohmann::json::parse(*text);
+  const auto problems = trace::check_trace(doc);
+  INFO(fmt::format("{}", fmt::join(problems, "\n")));
+  CHECK(problems.empty());
+  std::set<int> vcpu_tracks;
+  for (const auto& e : doc["traceEvents"])
+    if (e["ph"] == "X" && e["pid"] == 1) vcpu_tracks.insert(e["tid"].get<int>());
+  CHECK(vcpu_tracks == std::set<int>{1, 2});  // vCPU 0 and 1
+  auto svg = read_file(f.timeline.svg);
+  REQUIRE(svg);
+  CHECK(svg->starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+  // The frame as sent, and as it would be without the placement fields.
+  nlohmann::json before = t;
+  size_t runs = 0;
+  for (auto& w : before["workers"]) {
+    runs += w["placement"].size();
+    for (const char* key : {"placement", "placement_merged_us", "progress_start_ns"}) w.erase(key);
+  }
+  const auto frame = guest::encode_telemetry(t);
+  REQUIRE(frame);
+  MESSAGE(fmt::format("timeline of {} workers, {} placement runs: trace {} bytes, svg {} bytes; telemetry frame {} "
+                      "bytes, {} without placement",
+                      t.workers.size(), runs, text->size(), svg->size(), frame->size(), before.dump().size()));
+}
+
 }  // namespace
 
 TEST_CASE("steady under EEVDF: passes by default, fails an impossible min_iteration_rate, replay re-passes") {
@@ -125,6 +160,7 @@ TEST_CASE("steady under EEVDF: passes by default, fails an impossible min_iterat
   CHECK(healthy.exit_code == kExitPass);
   CHECK(healthy.text.starts_with("ktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] passed:"));
   MESSAGE(healthy.text);
+  check_timeline(healthy, rec.telemetry);
 
   rec.test_thresholds.min_iteration_rate = 1e15;  // no worker can do 10^15 iterations a second
   auto impossible = finalize_run(rec);
@@ -140,6 +176,10 @@ TEST_CASE("steady under EEVDF: passes by default, fails an impossible min_iterat
   CHECK(lines == rec.telemetry.workers.size());
   CHECK(impossible.text.find("limit 1000000000000000 iter/s") != std::string::npos);
   REQUIRE(impossible.sidecar_error.empty());
+  // The failure report names the picture, which is on disk.
+  CHECK(impossible.text.find("\ntimeline: " + impossible.timeline.svg.string() + " (trace for ui.perfetto.dev: ") !=
+        std::string::npos);
+  CHECK(fs::file_size(impossible.timeline.svg) > 0);
 
   // Replay through the real CLI: recorded thresholds fail, a sane one passes.
   auto again = run_capture({KTSTR_BIN, "replay", impossible.sidecar.string()});

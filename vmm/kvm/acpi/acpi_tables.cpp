@@ -3,7 +3,7 @@
 // and the XSDT that points at all but the DSDT (reached through the FADT).
 #include <algorithm>
 
-#include "kvm/acpi/tables.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
 
 namespace ktstr::kvm::acpi {
 namespace {

@@ -1,7 +1,7 @@
 // DSDT, ACPI 6.5 sec. 5.2.11.1: the AML namespace. It holds only \_S5 (the
 // soft-off sleep package, sec. 7.4.2) so Linux offers ACPI power-off; the
 // UARTs and the i8042 are legacy ISA devices Linux finds without AML.
-#include "kvm/acpi/tables.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
 
 namespace ktstr::kvm::acpi {
 namespace {

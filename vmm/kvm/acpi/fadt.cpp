@@ -1,12 +1,12 @@
 // FADT, ACPI 6.5 sec. 5.2.9, Table 5.9 (revision 6, 276 bytes).
 //
 // Not hardware-reduced on purpose: HW_REDUCED_ACPI makes Linux drop the
-// legacy PIC and PIT and has broken serial interrupts for other VMMs
-// (DESIGN.md pitfalls). SMI_CMD = 0 tells the guest it is already in ACPI
+// legacy PIC and PIT, and a UART without working interrupts hangs the guest
+// console (reported by other VMM projects). SMI_CMD = 0 tells the guest it is already in ACPI
 // mode; the PM1a event/control blocks exist only so ACPICA has registers to
 // talk to and so S5 (power off) reaches the VMM as a port write.
-#include "kvm/acpi/tables.hpp"
-#include "kvm/layout.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
+#include "vmm/kvm/layout.hpp"
 
 namespace ktstr::kvm::acpi {
 namespace {

@@ -2,8 +2,8 @@
 // processor UID = Linux CPU number), the IOAPIC, and the LINT1 NMI. APIC IDs
 // that do not fit the 8-bit Local APIC entry (>= 255; 0xFF is broadcast)
 // get Local x2APIC entries.
-#include "kvm/acpi/tables.hpp"
-#include "kvm/layout.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
+#include "vmm/kvm/layout.hpp"
 
 namespace ktstr::kvm::acpi {
 namespace {

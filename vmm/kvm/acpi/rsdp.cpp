@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "kvm/acpi/tables.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
 
 namespace ktstr::kvm::acpi {
 namespace {

@@ -1,4 +1,4 @@
-#include "kvm/acpi/sdt.hpp"
+#include "vmm/kvm/acpi/sdt.hpp"
 
 #include <numeric>
 

@@ -1,6 +1,6 @@
 // SLIT, ACPI 6.5 sec. 5.2.17: number of localities, then an N x N matrix of
 // relative distances; 10 means local (Table 5.162), 20 is the usual remote value.
-#include "kvm/acpi/tables.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
 
 namespace ktstr::kvm::acpi {
 

@@ -1,6 +1,6 @@
 // SRAT, ACPI 6.5 sec. 5.2.16: which proximity domain (NUMA node) each APIC ID
 // and each RAM range belongs to. Domains are the topology's node numbers.
-#include "kvm/acpi/tables.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
 
 namespace ktstr::kvm::acpi {
 namespace {

@@ -7,8 +7,8 @@
 #include <span>
 #include <vector>
 
-#include "kvm/acpi/sdt.hpp"
-#include "kvm/apic_ids.hpp"
+#include "vmm/kvm/acpi/sdt.hpp"
+#include "vmm/kvm/apic_ids.hpp"
 
 namespace ktstr::kvm::acpi {
 

@@ -1,5 +1,5 @@
 // XSDT, ACPI 6.5 sec. 5.2.8: the header followed by 64-bit table addresses.
-#include "kvm/acpi/tables.hpp"
+#include "vmm/kvm/acpi/tables.hpp"
 
 namespace ktstr::kvm::acpi {
 

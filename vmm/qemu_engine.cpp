@@ -1,0 +1,139 @@
+// The QEMU engine behind VmEngine: guest RAM in one /dev/shm file per NUMA
+// node (so the host reads the ring straight from node 0's file), QEMU as a
+// child process in its own process group, its diagnostics in qemu.log.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "base/fd.hpp"
+#include "base/process.hpp"
+#include "vmm/engine.hpp"
+#include "vmm/qemu/qemu_argv.hpp"
+#include "vmm/run_files.hpp"
+
+namespace ktstr::vmm {
+namespace {
+
+constexpr auto kPollSlice = std::chrono::milliseconds(2);
+constexpr auto kTerminateGrace = std::chrono::milliseconds(500);
+
+class QemuEngine final : public VmEngine {
+ public:
+  static Result<std::unique_ptr<VmEngine>> create(const LaunchSpec& spec, bool use_kvm) {
+    const VmConfig& cfg = *spec.config;
+    if (!find_in_path(cfg.qemu_binary))
+      return fail("{} not found in PATH (install it: apt-get install qemu-system-x86)", cfg.qemu_binary);
+    auto e = std::unique_ptr<QemuEngine>(new QemuEngine());
+    e->accel_ = use_kvm ? Accel::kKvm : Accel::kTcg;
+    e->interactive_ = cfg.interactive;
+    e->log_path_ = spec.run_dir / "qemu.log";
+    KTSTR_TRY_VOID(e->create_ram(spec.memory));
+    e->argv_ = qemu_argv(QemuPlan{.qemu_binary = cfg.qemu_binary,
+                                  .accel = e->accel_,
+                                  .topology = cfg.topology,
+                                  .memory = spec.memory,
+                                  .memory_files = e->ram_paths(),
+                                  .kernel = std::filesystem::absolute(cfg.kernel).string(),
+                                  .initrd = spec.initrd.string(),
+                                  .cmdline = spec.cmdline,
+                                  .console_log = spec.console_log.string(),
+                                  .interactive = cfg.interactive});
+    return std::unique_ptr<VmEngine>(std::move(e));
+  }
+
+  [[nodiscard]] std::string accel() const override { return accel_ == Accel::kKvm ? "kvm" : "tcg"; }
+  [[nodiscard]] std::filesystem::path ring_file() const override { return ram_.front().path(); }
+
+  Result<void> start() override {
+    auto log = KTSTR_TRY(open_file(log_path_, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+    auto devnull = KTSTR_TRY(open_file("/dev/null", O_RDWR));
+    // Interactive: QEMU's stdio is the user's terminal (its stdio chardev) and
+    // it stays in the terminal's foreground process group; its own
+    // diagnostics still go to qemu.log.
+    qemu_ = KTSTR_TRY(ChildProcess::spawn(argv_, {.stdin_fd = interactive_ ? -1 : devnull.get(),
+                                                  .stdout_fd = interactive_ ? -1 : log.get(),
+                                                  .stderr_fd = log.get(),
+                                                  .new_process_group = !interactive_,
+                                                  .kill_on_parent_death = true}));
+    return {};
+  }
+
+  EngineState wait_until(Clock::time_point deadline) override {
+    for (;;) {
+      if ((status_ = qemu_.poll())) return EngineState::kEnded;
+      const auto now = Clock::now();
+      if (now >= deadline) return EngineState::kRunning;
+      std::this_thread::sleep_for(std::min<Clock::duration>(deadline - now, kPollSlice));
+    }
+  }
+
+  // Once the guest runs, QEMU has mapped its RAM: unlink the files now, so
+  // even a SIGKILL of the launcher leaves nothing in /dev/shm.
+  void guest_running() override {
+    for (auto& f : ram_) f.remove();
+  }
+
+  void stop() override {
+    if (!status_) {
+      status_ = qemu_.terminate(kTerminateGrace);
+      stopped_by_host_ = true;
+    }
+    guest_running();
+  }
+
+  [[nodiscard]] std::string stop_detail() const override {
+    if (!status_ || stopped_by_host_ || status_->success()) return {};
+    return fmt::format("QEMU {}", status_->describe());
+  }
+
+  [[nodiscard]] std::optional<Error> failure(bool got_frames) const override {
+    if (!status_ || stopped_by_host_ || status_->success() || got_frames) return std::nullopt;
+    return Error{fmt::format("QEMU failed ({}): {} (full log: {})", status_->describe(), complaint(),
+                             log_path_.string())};
+  }
+
+ private:
+  QemuEngine() = default;
+
+  Result<void> create_ram(const MemoryPlan& mem) {
+    static std::atomic<int> run_counter{0};
+    const int run_id = run_counter++;
+    for (size_t n = 0; n < mem.node_bytes.size(); ++n)
+      ram_.push_back(KTSTR_TRY(
+          ShmFile::create(fmt::format("/dev/shm/ktstr-{}-{}-node{}", ::getpid(), run_id, n), mem.node_bytes[n])));
+    return {};
+  }
+
+  [[nodiscard]] std::vector<std::string> ram_paths() const {
+    std::vector<std::string> out;
+    for (const auto& f : ram_) out.push_back(f.path().string());
+    return out;
+  }
+
+  // The last lines QEMU wrote to its stderr, for a launch failure.
+  [[nodiscard]] std::string complaint() const {
+    auto text = read_file(log_path_).value_or("");
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    if (text.size() > 2000) text = text.substr(text.size() - 2000);
+    return text.empty() ? "no message" : text;
+  }
+
+  Accel accel_ = Accel::kTcg;
+  bool interactive_ = false;
+  std::filesystem::path log_path_;
+  std::vector<ShmFile> ram_;
+  std::vector<std::string> argv_;
+  ChildProcess qemu_;
+  std::optional<ExitStatus> status_;
+  bool stopped_by_host_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<VmEngine>> make_qemu_engine(const LaunchSpec& spec, bool use_kvm) {
+  return QemuEngine::create(spec, use_kvm);
+}
+
+}  // namespace ktstr::vmm
