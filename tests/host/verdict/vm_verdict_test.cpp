@@ -229,6 +229,14 @@ TEST_CASE("A/B EEVDF -> scx_simple: both phases in the sidecar and the report, r
   REQUIRE(side);
   REQUIRE(side->telemetry.baseline);
   CHECK(side->telemetry.baseline->workers.size() == rec.telemetry.baseline->workers.size());
+  // The timeline draws both phases: the baseline's step by name, and every
+  // worker of either phase was seen running somewhere (placement runs).
+  check_timeline(f, rec.telemetry);
+  auto svg = read_file(f.timeline.svg);
+  REQUIRE(svg);
+  CHECK(svg->find("steady under eevdf") != std::string::npos);
+  for (const auto* phase : {&rec.telemetry.workers, &rec.telemetry.baseline->workers})
+    for (const auto& w : *phase) CHECK_FALSE(w.placement.empty());
 
   // Replay judges the recorded phases again: an impossible relative limit fails.
   auto strict = run_capture({KTSTR_BIN, "replay", f.sidecar.string(), "--set", "min_rate_vs_baseline_pct=1000"});
