@@ -82,13 +82,18 @@ function(_ktstr_emit name kind entry topo vcpus guest_json)
   if(procs GREATER HOST_NPROC)
     set(procs ${HOST_NPROC})
   endif()
+  # One `cpus` slot per vCPU (capped like PROCESSORS): with a resource spec
+  # from `ktstr resources`, `ctest -j N --resource-spec-file F` starts a VM
+  # only when its vCPUs fit next to the running ones. Ignored without a spec.
+  set(groups "${procs},cpus:1")
   # The launcher enforces the VM timeout and reports it; CTest's own TIMEOUT
   # is a backstop with room for QEMU teardown.
   math(EXPR ctest_timeout "${timeout} + 60")
   # One bracket argument per property value, so list values (LABELS,
   # ATTACHED_FILES_ON_FAIL) stay one argument.
   set(props_line "")
-  foreach(kv "LABELS|${labels}" "PROCESSORS|${procs}" "TIMEOUT|${ctest_timeout}" "SKIP_RETURN_CODE|77"
+  foreach(kv "LABELS|${labels}" "PROCESSORS|${procs}" "RESOURCE_GROUPS|${groups}" "TIMEOUT|${ctest_timeout}"
+             "SKIP_RETURN_CODE|77"
              "ATTACHED_FILES_ON_FAIL|${out}/console.log;${out}/sidecar.json;${out}/timeline.svg"
              "ENVIRONMENT|KTSTR_TEST_SOURCE=${file}:${line}")
     string(FIND "${kv}" "|" bar)

@@ -82,6 +82,8 @@ expect("${out}" "add_test([==[sample/gauntlet/with_sched/1n1l1c1t]==] [==[/opt/g
 expect("${out}" "[==[LABELS]==] [==[gauntlet;sample;1n1l1c1t;extra]==]" "gauntlet labels")
 expect("${out}" "[==[LABELS]==] [==[ktstr;sample;2n4l2c2t;extra]==]" "ktstr labels")
 expect("${out}" "[==[PROCESSORS]==] [==[2]==]" "PROCESSORS capped to the host")
+expect("${out}" "[==[RESOURCE_GROUPS]==] [==[2,cpus:1]==]" "one cpus slot per vCPU, capped to the host")
+expect("${out}" "[==[PROCESSORS]==] [==[1]==] [==[RESOURCE_GROUPS]==] [==[1,cpus:1]==]" "1-vCPU entry: one slot")
 expect("${out}" "[==[SKIP_RETURN_CODE]==] [==[77]==]" "skip code")
 expect("${out}" "[==[RESOURCE_GROUPS]==] [==[vm:1]==]" "extra properties")
 expect("${out}" "[==[ATTACHED_FILES_ON_FAIL]==] [==[/b/ktstr/runs/sample_ktstr_plain_eevdf/console.log;" "attached files")

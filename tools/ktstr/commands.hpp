@@ -36,4 +36,10 @@ void add_stats_commands(CLI::App& app);
 // `ktstr show SIDECAR [--svg OUT] [--trace OUT] [--html OUT]` (timeline of a recorded run).
 void add_show_commands(CLI::App& app);
 
+// `ktstr resources [--out FILE] [--cpus N]` (CTest resource spec, lib/host/ci).
+void add_resources_commands(CLI::App& app);
+
+// `ktstr shard --count K --index I [--test-dir B] [-L/-R/-E]` (lib/host/ci).
+void add_shard_commands(CLI::App& app);
+
 }  // namespace ktstr::cli

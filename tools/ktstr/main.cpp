@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   ktstr::cli::add_replay_commands(app);
   ktstr::cli::add_stats_commands(app);
   ktstr::cli::add_show_commands(app);
+  ktstr::cli::add_resources_commands(app);
+  ktstr::cli::add_shard_commands(app);
   CLI11_PARSE(app, argc, argv);
 
   auto& result = ktstr::cli::command_result();
