@@ -53,15 +53,17 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/ktstrConfigVersion.cmake
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/ktstrConfig.cmake ${PROJECT_BINARY_DIR}/ktstrConfigVersion.cmake
               ${CMAKE_CURRENT_LIST_DIR}/Ktstr.cmake
-              ${CMAKE_CURRENT_LIST_DIR}/KtstrKernelEntry.cmake
+              ${CMAKE_CURRENT_LIST_DIR}/KtstrKernel.cmake
               ${CMAKE_CURRENT_LIST_DIR}/KtstrAddScheduler.cmake
               ${CMAKE_CURRENT_LIST_DIR}/KtstrAddTest.cmake
               ${CMAKE_CURRENT_LIST_DIR}/KtstrDiscover.cmake
         DESTINATION ${_ktstr_cmake_dir})
-if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/KtstrKernel.cmake)
-  install(FILES ${CMAKE_CURRENT_LIST_DIR}/KtstrKernel.cmake DESTINATION ${_ktstr_cmake_dir})
-endif()
 install(PROGRAMS ${CMAKE_CURRENT_LIST_DIR}/ktstr_gauntlet_gate.sh DESTINATION ${_ktstr_cmake_dir})
 
 # The functions, for in-tree users (functions are global once defined).
 include(${CMAKE_CURRENT_LIST_DIR}/Ktstr.cmake)
+# ktstr's own tree: the `kernel` target exists from the start (scripts/test.sh,
+# scripts/quickstart.sh). As a subproject the consumer's first use declares it.
+if(PROJECT_IS_TOP_LEVEL)
+  ktstr_kernel_info(default)
+endif()

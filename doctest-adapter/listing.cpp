@@ -2,7 +2,8 @@
 // discovery script (cmake/KtstrDiscover.cmake). Fields: id, topology, vcpus,
 // memory_mib, timeout_s, duration_ms, scheduler, scheduler_binary, baseline,
 // guest_args, thresholds {scheduler, test}, labels, file, line, gauntlet,
-// expect_fail, and for gauntlet tests gauntlet_variants [{topology, vcpus,
+// expect_fail, attach_timeout_s, ktstr_version (of the adapter this
+// executable was built with), and for gauntlet tests gauntlet_variants [{topology, vcpus,
 // fits, reason, guest_args}] over every preset (host fit decided here, on the
 // host that will run them). all_gauntlet (--gauntlet) treats every test as a
 // gauntlet test (ktstr_add_test's GAUNTLET option).

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "base/version.hpp"
+
 namespace ktstr {
 
 TopologySpec::TopologySpec(const char* s) : text(s) {}
@@ -40,11 +42,21 @@ Result<Topology> topology_of(const RegisteredTest& t) {
   return with_context(Topology::parse(text), fmt::format("test {} ({}:{})", t.id, t.file, t.line));
 }
 
+int attach_timeout_of(const RegisteredTest& t) {
+  if (t.attrs.attach_timeout_s > 0) return t.attrs.attach_timeout_s;
+  return t.attrs.scheduler ? std::max(t.attrs.scheduler->attach_timeout_s, 0) : 0;
+}
+
 int timeout_of(const RegisteredTest& t) {
   if (t.attrs.timeout_s > 0) return t.attrs.timeout_s;
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.attrs.duration).count();
-  // An A/B run plays every scenario twice and attaches one more scheduler.
-  return t.attrs.baseline.declared() ? 180 + 6 * static_cast<int>(secs) : 120 + 3 * static_cast<int>(secs);
+  const auto& b = t.attrs.baseline;
+  // An A/B run plays every scenario twice; a sched_ext baseline attaches with
+  // the same attach timeout as the scheduler under test.
+  constexpr int kDefaultAttachS = 30;  // the guest's default (lib/guest/guest_args.hpp)
+  int attach_extra = std::max(attach_timeout_of(t) - kDefaultAttachS, 0);
+  int base = b.declared() ? 180 + 6 * static_cast<int>(secs) : 120 + 3 * static_cast<int>(secs);
+  return base + (b.scheduler ? 2 : 1) * attach_extra;
 }
 
 std::string baseline_name(const Baseline& b) {
@@ -61,6 +73,7 @@ std::vector<std::string> guest_args_of(const RegisteredTest& t, const Topology& 
     args.insert(args.end(), t.attrs.sched_args.begin(), t.attrs.sched_args.end());
     // --sched-arg=VALUE keeps CLI11 from reading "-l" as an option of its own.
     for (const auto& arg : args) a.push_back("--sched-arg=" + arg);
+    if (int attach = attach_timeout_of(t); attach > 0) a.insert(a.end(), {"--enable-timeout", fmt::format("{}s", attach)});
   }
   if (const auto& b = t.attrs.baseline; b.declared()) {
     a.insert(a.end(), {"--baseline", b.scheduler ? "/bin/" + b.scheduler->binary : b.name});
@@ -104,6 +117,8 @@ Result<nlohmann::json> listing_entry(const RegisteredTest& t) {
       {"line", t.line},
       {"gauntlet", t.attrs.gauntlet},
       {"expect_fail", t.attrs.expect_fail},
+      {"attach_timeout_s", attach_timeout_of(t)},
+      {"ktstr_version", ktstr_version()},
   };
 }
 

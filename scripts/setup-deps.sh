@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   doctest-dev libfmt-dev libcurl4-openssl-dev libarchive-dev libcli11-dev
-  nlohmann-json3-dev libelf-dev zlib1g-dev libzstd-dev libssl-dev libcap-dev liblzma-dev
+  nlohmann-json3-dev libelf-dev libbpf-dev zlib1g-dev libzstd-dev libssl-dev libcap-dev liblzma-dev
   clang-19 llvm-19 lld-19 flex bison bc dwarves cpio xz-utils zstd lz4 rsync
   qemu-system-x86 busybox-static linux-source-6.12 acpica-tools
   python3 file

@@ -10,8 +10,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
+#include "vmm/guest_ram.hpp"
 #include "vmm/memory_plan.hpp"
 #include "vmm/vm.hpp"
 
@@ -43,9 +45,11 @@ class VmEngine {
 
   // "tcg" or "kvm": the accelerator the guest runs on.
   [[nodiscard]] virtual std::string accel() const = 0;
-  // The file that holds guest-physical address memory.ring_phys at that same
-  // offset (QEMU: node 0's memory-backend file; own engine: its RAM memfd).
-  [[nodiscard]] virtual std::filesystem::path ring_file() const = 0;
+  // Guest RAM: every guest-physical range and the file holding it (QEMU:
+  // the memory-backend files, one per NUMA node; own engine: its RAM memfd).
+  // Valid from creation; the ring reader and the monitor map them before
+  // start(), as QEMU's files are unlinked once the guest runs.
+  [[nodiscard]] virtual std::vector<RamRange> ram_ranges() const = 0;
 
   // Starts the guest.
   virtual Result<void> start() = 0;

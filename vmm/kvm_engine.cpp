@@ -38,8 +38,14 @@ class KvmEngine final : public VmEngine {
   }
 
   [[nodiscard]] std::string accel() const override { return "kvm"; }
-  // The ring sits in low RAM, where the memfd offset equals the guest address.
-  [[nodiscard]] std::filesystem::path ring_file() const override { return machine_->memory().file_path(); }
+  // One range per memslot, all in the memfd: low RAM at offset = guest
+  // address, RAM above the MMIO hole after it (vmm/kvm/memory_map.hpp).
+  [[nodiscard]] std::vector<RamRange> ram_ranges() const override {
+    std::vector<RamRange> out;
+    for (const auto& slot : machine_->memory().map().slots())
+      out.push_back({slot.guest_addr, slot.size, machine_->memory().file_path(), slot.file_offset});
+    return out;
+  }
 
   Result<void> start() override { return machine_->start(); }
 

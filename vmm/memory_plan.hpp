@@ -33,7 +33,7 @@ inline constexpr uint64_t kMinNodeBytes = 64 * kMiB;
 
 // How much RAM each NUMA node gets and where the ring sits.
 struct MemoryPlan {
-  std::vector<uint64_t> node_bytes;  // per node, MiB multiples, equal
+  std::vector<uint64_t> node_bytes;  // per node, MiB multiples, in proportion to the topology's shares; 0 = memoryless
   uint64_t ring_phys = 0;            // guest-physical address of the ring = offset in node 0's file
   uint64_t ring_bytes = kRingBytes;
 
@@ -45,9 +45,11 @@ struct MemoryPlan {
 
 // memory_mib == 0: sized from the initramfs (x3: the archive stays reserved
 // while it unpacks, and the rootfs tmpfs is capped at half of the RAM left)
-// plus kMarginBytes and the ring, split evenly over the nodes. An explicit size
-// is split evenly, must leave every node kMinNodeBytes, and is refused below
-// 3x the initramfs + 64 MiB + the ring (measured: 202 MiB fails in 560 MiB).
+// plus kMarginBytes and the ring. Either way the total is split over the
+// nodes in proportion to Topology::memory_weight (evenly unless the topology
+// string has an 'm' field; a memoryless node gets none). An explicit size must
+// leave every node with memory kMinNodeBytes and is refused below 3x the
+// initramfs + 64 MiB + the ring (measured: 202 MiB fails in 560 MiB).
 Result<MemoryPlan> plan_memory(const Topology& topo, uint64_t memory_mib, uint64_t initramfs_bytes);
 
 }  // namespace ktstr::vmm

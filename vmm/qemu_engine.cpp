@@ -30,11 +30,12 @@ class QemuEngine final : public VmEngine {
     e->interactive_ = cfg.interactive;
     e->log_path_ = spec.run_dir / "qemu.log";
     KTSTR_TRY_VOID(e->create_ram(spec.memory));
+    e->node_bytes_ = spec.memory.node_bytes;
     e->argv_ = qemu_argv(QemuPlan{.qemu_binary = cfg.qemu_binary,
                                   .accel = e->accel_,
                                   .topology = cfg.topology,
                                   .memory = spec.memory,
-                                  .memory_files = e->ram_paths(),
+                                  .memory_files = e->ram_paths_,
                                   .kernel = std::filesystem::absolute(cfg.kernel).string(),
                                   .initrd = spec.initrd.string(),
                                   .cmdline = spec.cmdline,
@@ -44,7 +45,11 @@ class QemuEngine final : public VmEngine {
   }
 
   [[nodiscard]] std::string accel() const override { return accel_ == Accel::kKvm ? "kvm" : "tcg"; }
-  [[nodiscard]] std::filesystem::path ring_file() const override { return ram_.front().path(); }
+  // -M pc lays the node backends out from guest-physical 0 (guest_ram.hpp).
+  [[nodiscard]] std::vector<RamRange> ram_ranges() const override {
+    std::vector<std::filesystem::path> files(ram_paths_.begin(), ram_paths_.end());
+    return qemu_pc_ram_ranges(node_bytes_, files);
+  }
 
   Result<void> start() override {
     auto log = KTSTR_TRY(open_file(log_path_, O_WRONLY | O_CREAT | O_TRUNC, 0644));
@@ -100,16 +105,18 @@ class QemuEngine final : public VmEngine {
   Result<void> create_ram(const MemoryPlan& mem) {
     static std::atomic<int> run_counter{0};
     const int run_id = run_counter++;
-    for (size_t n = 0; n < mem.node_bytes.size(); ++n)
+    // A memoryless node has no file (and an empty path); node 0 always has
+    // memory, so ram_.front() is node 0's file, the one holding the ring.
+    for (size_t n = 0; n < mem.node_bytes.size(); ++n) {
+      if (mem.node_bytes[n] == 0) {
+        ram_paths_.emplace_back();
+        continue;
+      }
       ram_.push_back(KTSTR_TRY(
           ShmFile::create(fmt::format("/dev/shm/ktstr-{}-{}-node{}", ::getpid(), run_id, n), mem.node_bytes[n])));
+      ram_paths_.push_back(ram_.back().path().string());
+    }
     return {};
-  }
-
-  [[nodiscard]] std::vector<std::string> ram_paths() const {
-    std::vector<std::string> out;
-    for (const auto& f : ram_) out.push_back(f.path().string());
-    return out;
   }
 
   // The last lines QEMU wrote to its stderr, for a launch failure.
@@ -124,6 +131,8 @@ class QemuEngine final : public VmEngine {
   bool interactive_ = false;
   std::filesystem::path log_path_;
   std::vector<ShmFile> ram_;
+  std::vector<std::string> ram_paths_;  // per NUMA node; empty for a memoryless node
+  std::vector<uint64_t> node_bytes_;
   std::vector<std::string> argv_;
   ChildProcess qemu_;
   std::optional<ExitStatus> status_;

@@ -8,6 +8,7 @@
 #include "vmm/channel/ring_reader.hpp"
 #include "vmm/console_log.hpp"
 #include "vmm/engine.hpp"
+#include "vmm/monitor/monitor.hpp"
 #include "vmm/outcome.hpp"
 #include "vmm/qemu/qemu_argv.hpp"
 #include "vmm/run_archive.hpp"
@@ -64,13 +65,39 @@ Result<std::unique_ptr<VmEngine>> make_engine(const EnginePick& pick, const Laun
   return make_qemu_engine(spec, pick.use_kvm);
 }
 
+// The ring's bytes: the file of the RAM range holding ring_phys.
+Result<RingReader> open_ring(const VmEngine& engine, const MemoryPlan& mem) {
+  const auto ranges = engine.ram_ranges();
+  const RamRange* r = find_ram(ranges, mem.ring_phys);
+  if (!r || mem.ring_phys + mem.ring_bytes > r->guest_phys + r->bytes)
+    return fail("the results ring at {:#x} is not inside one guest RAM range", mem.ring_phys);
+  return RingReader::open(r->file, r->file_offset + (mem.ring_phys - r->guest_phys), mem.ring_bytes);
+}
+
+// The host-side monitor, on unless the period is 0 or no vmlinux is found.
+monitor::Monitor open_monitor(const VmConfig& c, const VmEngine& engine) {
+  monitor::MonitorConfig mc{.period = c.monitor_period, .cpus = c.topology.vcpus()};
+  if (auto v = monitor::find_vmlinux(c.kernel, c.vmlinux)) mc.vmlinux = *v;
+  else mc.off_reason = fmt::format("no vmlinux next to {} (pass --vmlinux)", c.kernel.string());
+  if (c.monitor_period.count() <= 0) mc.off_reason = "monitor off (period 0)";
+  return monitor::Monitor::open(mc, engine.ram_ranges());
+}
+
+// The monitor's time axis is the launch's: its first and exit frames place
+// the guest's run on it (MonitorLog::run_start_ns).
+void place_run(MonitorLog& log, const VmOutcome& out) {
+  auto ns = [](double s) { return s > 0 ? static_cast<uint64_t>(s * 1e9) : uint64_t{0}; };
+  log.hello_ns = ns(out.boot_seconds);
+  log.exit_ns = ns(out.exit_seconds);
+}
+
 // The running VM as the supervisor follows it: drains the ring, follows the
 // console, and decides when the run is over (exit grace, timeout, signal).
 class Supervision {
  public:
-  Supervision(VmEngine& engine, RingReader& reader, ConsoleLog& console, const VmConfig& config,
-              const FrameSink& sink)
-      : engine_(engine), reader_(reader), console_(console), config_(config), sink_(sink) {}
+  Supervision(VmEngine& engine, RingReader& reader, ConsoleLog& console, monitor::Monitor& monitor,
+              const VmConfig& config, const FrameSink& sink)
+      : engine_(engine), reader_(reader), console_(console), monitor_(monitor), config_(config), sink_(sink) {}
 
   // Runs until the VM ends or must be stopped; the engine is stopped on return.
   RunEnd run(VmOutcome& out) {
@@ -83,6 +110,7 @@ class Supervision {
         engine_.guest_running();
         running_said_ = true;
       }
+      monitor_.poll(elapsed_ns(), running_said_);
       const EngineState state = engine_.wait_until(Clock::now() + kPollInterval);
       if (state != EngineState::kRunning) break;
       if (got_exit_ && !exit_seen_) exit_seen_ = Clock::now();
@@ -95,6 +123,7 @@ class Supervision {
     out.wall_seconds = seconds_between(t0_, Clock::now());
     drain(out);  // frames written right before a panic are still in guest RAM
     console_.poll();
+    monitor_.final_sample(elapsed_ns());  // what each CPU held when the VM ended
     end.got_exit = got_exit_;
     end.guest_exit_code = out.guest_exit_code;
     end.panic = console_.saw_panic() || engine_.panicked();
@@ -108,6 +137,7 @@ class Supervision {
     if (!out.channel_error.empty()) return;
     auto on_frame = [&](const Frame& f) {
       if (out.boot_seconds < 0) out.boot_seconds = seconds_between(t0_, Clock::now());
+      if (f.type == proto::MsgType::kHello) out.hello_uptime_seconds = proto::decode_hello_uptime(f.payload);
       if (f.type == proto::MsgType::kExit) {
         got_exit_ = true;
         out.exit_seconds = seconds_between(t0_, Clock::now());
@@ -118,9 +148,14 @@ class Supervision {
     if (auto r = reader_.drain(on_frame); !r) out.channel_error = r.error().message;
   }
 
+  [[nodiscard]] uint64_t elapsed_ns() const {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count());
+  }
+
   VmEngine& engine_;
   RingReader& reader_;
   ConsoleLog& console_;
+  monitor::Monitor& monitor_;
   const VmConfig& config_;
   const FrameSink& sink_;
   Clock::time_point t0_;
@@ -149,14 +184,17 @@ Result<VmOutcome> run_vm(const VmConfig& config, const FrameSink& sink) {
                         .console_log = console_path,
                         .cmdline = kernel_cmdline(mem, config.extra_cmdline)};
   auto engine = KTSTR_TRY(make_engine(pick, spec));
-  auto reader = KTSTR_TRY(RingReader::open(engine->ring_file(), mem.ring_phys, mem.ring_bytes));
+  auto reader = KTSTR_TRY(open_ring(*engine, mem));
+  auto monitor = open_monitor(config, *engine);
   KTSTR_TRY_VOID(engine->start());
 
   VmOutcome out{.console_log_path = console_path.string(),
                 .accel = engine->accel(),
                 .prepare_seconds = seconds_between(called, Clock::now()),
                 .timeout_seconds = static_cast<int>(config.timeout.count())};
-  RunEnd end = Supervision(*engine, reader, console, config, sink).run(out);
+  RunEnd end = Supervision(*engine, reader, console, monitor, config, sink).run(out);
+  out.monitor = monitor.take_log();
+  place_run(out.monitor, out);
   out.stop_detail = engine->stop_detail();
   out.frames = reader.frames();
   out.payload_bytes = reader.payload_bytes();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/monitor.hpp"
 #include "base/protocol.hpp"
 #include "base/topology.hpp"
 
@@ -38,6 +39,10 @@ struct VmConfig {
   bool interactive = false;                       // ttyS0 on this terminal (stdin/stdout), still logged (`ktstr shell`)
   bool quiet = false;                             // no "accel ..." line on stderr
   std::string qemu_binary = "qemu-system-x86_64";
+  // The host-side monitor (vmm/monitor): samples every guest CPU's runqueue
+  // from guest RAM at this period; 0 turns it off.
+  std::chrono::milliseconds monitor_period{100};
+  std::filesystem::path vmlinux;  // for the monitor; empty: found from `kernel` (monitor::find_vmlinux)
 };
 
 struct VmOutcome {
@@ -55,9 +60,11 @@ struct VmOutcome {
   double boot_seconds = -1;             // launch -> first channel frame
   double exit_seconds = -1;             // launch -> the guest's exit frame
   double wall_seconds = 0;              // launch -> VM gone
+  double hello_uptime_seconds = -1;     // guest clock at its hello frame: kernel boot until PID 1 ran
   uint64_t frames = 0;
   uint64_t payload_bytes = 0;
   int timeout_seconds = 0;
+  MonitorLog monitor;                   // the host-side monitor's samples (error says why there are none)
 
   // The launcher's exit code for this outcome (base/exit_codes.hpp).
   [[nodiscard]] int exit_code() const;

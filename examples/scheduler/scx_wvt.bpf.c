@@ -8,7 +8,7 @@
  *   - one shared DSQ (default);
  *   - per_llc: one DSQ per last-level cache; a CPU serves its own LLC first
  *     and steals from the others only when its own queue is empty.
- * Deliberately broken mode (for ktstr's WILL_FAIL example): tasks of the
+ * Deliberately broken mode (for ktstr's expect_fail example): tasks of the
  * cgroup named broken_cgroup are queued on a DSQ nobody consumes, so they
  * never run again and the kernel's watchdog ejects the scheduler
  * (Documentation/scheduler/sched-ext.rst: "runnable task stall"). Only tasks

@@ -13,6 +13,10 @@ inline constexpr int kExitInfra = 70;    // infrastructure error: the verdict is
 inline constexpr int kExitPanic = 71;    // guest kernel panicked
 inline constexpr int kExitTimeout = 72;  // VM did not finish within its timeout
 inline constexpr int kExitNoResult = 73; // guest ended without sending a result
+// `ktstr run`/`ktstr shell`: the scheduler under test stopped during the run
+// (ejected by the kernel, killed, exited), whatever the program returned. Not
+// an infrastructure code: the scheduler is at fault.
+inline constexpr int kExitSchedulerFailed = 74;
 inline constexpr int kExitSkip = 77;     // test skipped (CTest SKIP_RETURN_CODE)
 inline constexpr int kExitSignalBase = 128;  // launcher stopped by a signal: 128 + signal number (shell convention)
 

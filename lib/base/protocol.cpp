@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 namespace ktstr::proto {
 
 uint32_t crc32(std::span<const std::byte> data) {
@@ -42,6 +44,12 @@ int decode_exit_code(std::string_view p) {
   uint32_t v = 0;
   for (size_t i = 0; i < 4 && i < p.size(); ++i) v |= uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
   return static_cast<int>(v);
+}
+
+double decode_hello_uptime(std::string_view p) {
+  auto j = nlohmann::json::parse(p, nullptr, false);
+  if (!j.is_object() || !j.contains("boot_ns") || !j["boot_ns"].is_number()) return -1;
+  return j["boot_ns"].get<double>() / 1e9;
 }
 
 }  // namespace ktstr::proto

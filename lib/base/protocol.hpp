@@ -100,4 +100,9 @@ std::string_view msg_type_name(MsgType t);
 // Payload of MsgType::kExit: the guest's exit code, 4 bytes little-endian.
 int decode_exit_code(std::string_view payload);
 
+// Payload of MsgType::kHello: the guest's CLOCK_MONOTONIC at the hello in
+// seconds (kernel boot until PID 1 ran), or -1 when the payload has no
+// "boot_ns" number.
+double decode_hello_uptime(std::string_view payload);
+
 }  // namespace ktstr::proto

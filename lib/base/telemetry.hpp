@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,13 @@ struct WorkerTelemetry {
   std::vector<int> cpuset;      // CPUs it was allowed (empty: all)
   std::vector<uint64_t> wake_latency_ns;  // reservoir sample, <= kMaxLatencySamples
   uint64_t wake_samples_seen = 0;         // total wakeups sampled into the reservoir
+  // Named counts that show a work type's signature (wakeups_sent, forks,
+  // page_faults, timeslices, ...) and facts the worker set (group_rank,
+  // pinned_cpu, ...); absent = 0. At most ~60 names (lib/guest/README.md).
+  std::map<std::string, uint64_t> counters;
+  // "p50", "p90", "p99", "p99.9" of every wake-latency sample of the step (a
+  // log-linear histogram, <= 12.5 % relative error); empty without samples.
+  std::map<std::string, uint64_t> wake_percentiles_ns;
   uint64_t progress_start_ns = 0;  // when max_gap_at_ns counts from, relative to run start
   std::vector<CpuRun> placement;   // where it ran, in time order, <= kMaxCpuRuns (base/placement.hpp)
   uint64_t placement_merged_us = 0;  // time the placement shows wrongly after coarsening
@@ -64,7 +72,13 @@ struct StepTelemetry {
 // A scheduler lifecycle event seen by the guest.
 struct SchedEvent {
   uint64_t t_ns = 0;     // relative to run start
-  std::string kind;      // "started", "enabled", "ejected", "died", "exit_info"
+  // "started", "enabled", "kill" (the test signalled it); how it stopped:
+  // "ejected" (the kernel disabled it with an error exit), "killed" (its
+  // process died of a signal), "exited" (its process exited on its own),
+  // "unregistered" (sched_ext disabled without an error while it still runs),
+  // "timeout" (never enabled); "exit_info" (the kernel's exit report). Sidecars
+  // before these kinds carry "died" for a process end.
+  std::string kind;
   std::string detail;    // e.g. the kernel's sched_ext exit reason
 };
 
@@ -73,7 +87,7 @@ struct SchedulerTelemetry {
   std::string name;          // empty: EEVDF baseline
   std::string ops_name;      // /sys/kernel/sched_ext/root/ops
   bool attached = false;     // reached "enabled"
-  bool failed = false;       // ejected or died during the run
+  bool failed = false;       // stopped during the run (ejected, killed, exited, unregistered) or never enabled
   std::string failure;       // reason text (kernel's exit message when available)
   std::vector<SchedEvent> events;
   std::string log_tail;      // last lines of the scheduler's stdout/stderr
@@ -105,7 +119,7 @@ struct BaselineTelemetry {
 // Everything the guest reports about one test run.
 struct RunTelemetry {
   std::string test;
-  std::string topology;         // declared "NnLlCcTt"
+  std::string topology;         // declared topology, canonical string ("1n2l4c2t", "1n2l3_1c1t")
   int vcpus = 0;
   bool debug_kernel = false;
   uint64_t duration_ns = 0;     // whole run
@@ -125,7 +139,8 @@ struct RunTelemetry {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerTelemetry, cgroup, worker, pid, step, work_type, policy,
                                                 iterations, wall_ns, cpu_ns, runq_wait_ns, max_gap_ns,
                                                 max_gap_at_ns, migrations, cpus_used, cpuset, wake_latency_ns,
-                                                wake_samples_seen, progress_start_ns, placement, placement_merged_us)
+                                                wake_samples_seen, counters, wake_percentiles_ns, progress_start_ns,
+                                                placement, placement_merged_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CgroupTelemetry, name, step, cpuset, weight, workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepTelemetry, index, name, start_ns, end_ns, ops)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedEvent, t_ns, kind, detail)

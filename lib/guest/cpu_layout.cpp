@@ -26,33 +26,86 @@ Result<std::vector<int>> read_list(const fs::path& p) {
   return with_context(parse_cpu_list(text), p.string());
 }
 
+// The node index of every CPU, or an error naming a CPU in no node.
+Result<std::map<int, size_t>> node_of_cpu(const CpuLayout& l) {
+  std::map<int, size_t> node_of;
+  for (size_t n = 0; n < l.nodes.size(); ++n)
+    for (int c : l.nodes[n]) node_of[c] = n;
+  for (int c : l.cpus)
+    if (!node_of.contains(c)) return fail("CPU {} is in no NUMA node", c);
+  return node_of;
+}
+
+// Nodes with CPUs (in node order), and which of them have memory.
+Result<void> read_nodes(const fs::path& node_dir, CpuLayout& l) {
+  std::error_code ec;
+  if (!fs::exists(node_dir / "online", ec)) {
+    l.nodes.push_back(l.cpus);
+    l.memory_nodes = {0};
+    return {};
+  }
+  std::vector<int> ids;
+  for (int n : KTSTR_TRY(read_list(node_dir / "online"))) {
+    auto cpus = KTSTR_TRY(read_list(node_dir / fmt::format("node{}", n) / "cpulist"));
+    if (cpus.empty()) continue;
+    l.nodes.push_back(std::move(cpus));
+    ids.push_back(n);
+  }
+  const bool listed = fs::exists(node_dir / "has_memory", ec);
+  const std::vector<int> with_memory = listed ? KTSTR_TRY(read_list(node_dir / "has_memory")) : ids;
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (std::find(with_memory.begin(), with_memory.end(), ids[i]) != with_memory.end())
+      l.memory_nodes.push_back(static_cast<int>(i));
+  return {};
+}
+
 }  // namespace
 
 CpuLayout CpuLayout::from_topology(const Topology& t) {
   CpuLayout l;
   for (int c = 0; c < t.vcpus(); ++c) l.cpus.push_back(c);
-  for (int k = 0; k < t.llcs; ++k) l.llcs.push_back(t.cpus_of_llc(k));
-  for (int k = 0; k < t.nodes; ++k) l.nodes.push_back(t.cpus_of_node(k));
-  for (int c = 0; c < t.vcpus(); c += t.threads) {
-    std::vector<int> core;
-    for (int i = 0; i < t.threads; ++i) core.push_back(c + i);
-    l.cores.push_back(std::move(core));
+  for (int k = 0; k < t.llcs(); ++k) {
+    l.llcs.push_back(t.cpus_of_llc(k));
+    for (int core = 0; core < t.cores_of_llc(k); ++core) l.cores.push_back(t.cpus_of_core(k, core));
+  }
+  for (int n = 0; n < t.nodes(); ++n) {
+    l.nodes.push_back(t.cpus_of_node(n));
+    if (!t.memoryless(n)) l.memory_nodes.push_back(n);
   }
   return l;
 }
 
 Result<Topology> CpuLayout::shape() const {
-  auto uneven = [](const std::vector<std::vector<int>>& g) {
-    return std::any_of(g.begin(), g.end(), [&](const auto& x) { return x.size() != g.front().size(); });
-  };
   if (cpus.empty() || llcs.empty() || nodes.empty() || cores.empty()) return fail("no CPUs in the layout");
-  if (uneven(llcs)) return fail("LLCs have different CPU counts");
-  if (uneven(cores)) return fail("cores have different thread counts");
-  if (uneven(nodes)) return fail("NUMA nodes have different CPU counts");
-  int threads = static_cast<int>(cores.front().size());
-  int per_llc = static_cast<int>(llcs.front().size());
-  if (per_llc % threads != 0) return fail("an LLC splits a core");
-  return Topology{static_cast<int>(nodes.size()), static_cast<int>(llcs.size()), per_llc / threads, threads};
+  const size_t threads = cores.front().size();
+  if (std::any_of(cores.begin(), cores.end(), [&](const auto& c) { return c.size() != threads; }))
+    return fail("cores have different thread counts");
+  const auto node_of = KTSTR_TRY(node_of_cpu(*this));
+  std::vector<std::vector<int>> cores_by_node(nodes.size());
+  for (const auto& llc : llcs) {
+    const size_t node = node_of.at(llc.front());
+    if (std::any_of(llc.begin(), llc.end(), [&](int c) { return node_of.at(c) != node; }))
+      return fail("the LLC of CPUs {} spans NUMA nodes", format_cpu_list(llc));
+    if (llc.size() % threads != 0) return fail("the LLC of CPUs {} splits a core", format_cpu_list(llc));
+    cores_by_node[node].push_back(static_cast<int>(llc.size() / threads));
+  }
+  std::vector<int> node_llcs, llc_cores;
+  for (const auto& node : cores_by_node) {
+    node_llcs.push_back(static_cast<int>(node.size()));
+    llc_cores.insert(llc_cores.end(), node.begin(), node.end());
+  }
+  return Topology::make(std::move(node_llcs), std::move(llc_cores), static_cast<int>(threads));
+}
+
+std::vector<std::string> CpuLayout::memory_mismatches(const Topology& declared) const {
+  std::vector<std::string> out;
+  for (int n = 0; n < declared.nodes(); ++n) {
+    const bool has = std::find(memory_nodes.begin(), memory_nodes.end(), n) != memory_nodes.end();
+    if (has == !declared.memoryless(n)) continue;
+    out.push_back(fmt::format("node {}: guest has {}, declared {}", n, has ? "memory" : "no memory",
+                              declared.memoryless(n) ? "memoryless" : "with memory"));
+  }
+  return out;
 }
 
 Result<CpuLayout> read_cpu_layout(const fs::path& sysfs_root) {
@@ -70,16 +123,7 @@ Result<CpuLayout> read_cpu_layout(const fs::path& sysfs_root) {
   }
   l.llcs = groups_by_lowest(std::move(llc_of));
   l.cores = groups_by_lowest(std::move(core_of));
-  const fs::path node_dir = sysfs_root / "devices/system/node";
-  std::error_code ec;
-  if (fs::exists(node_dir / "online", ec)) {
-    for (int n : KTSTR_TRY(read_list(node_dir / "online"))) {
-      auto cpus = KTSTR_TRY(read_list(node_dir / fmt::format("node{}", n) / "cpulist"));
-      if (!cpus.empty()) l.nodes.push_back(std::move(cpus));
-    }
-  } else {
-    l.nodes.push_back(l.cpus);
-  }
+  KTSTR_TRY_VOID(read_nodes(sysfs_root / "devices/system/node", l));
   return l;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 namespace ktstr::guest {
 namespace {
@@ -38,6 +39,13 @@ Result<std::vector<int>> resolve_cpuset(std::string_view spec, const CpuLayout& 
   const auto& all = layout.cpus;
   const size_t n = all.size();
   if (spec.empty() || spec == "all") return all;
+  if (spec.starts_with("not:")) {
+    auto inner = KTSTR_TRY(resolve_cpuset(spec.substr(4), layout));
+    std::vector<int> rest;
+    std::set_difference(all.begin(), all.end(), inner.begin(), inner.end(), std::back_inserter(rest));
+    if (rest.empty()) return fail("cpuset spec '{}': leaves no CPU", spec);
+    return rest;
+  }
   if (spec.starts_with("llc:")) return pick_group(layout.llcs, spec.substr(4), "LLC", spec);
   if (spec.starts_with("node:")) return pick_group(layout.nodes, spec.substr(5), "node", spec);
   if (spec.starts_with("frac:")) {
@@ -63,6 +71,33 @@ Result<std::vector<int>> resolve_cpuset(std::string_view spec, const CpuLayout& 
       return fail("cpuset spec '{}': CPU {} is not online (online: {})", spec, c, format_cpu_list(all));
   std::sort(list.begin(), list.end());
   return list;
+}
+
+}  // namespace ktstr::guest
+
+namespace ktstr::guest {
+
+Result<std::vector<int>> resolve_affinity(std::string_view spec, const std::vector<int>& group_cpus,
+                                          const CpuLayout& layout, uint64_t seed) {
+  std::vector<int> pool = group_cpus.empty() ? layout.cpus : group_cpus;
+  if (pool.empty()) return fail("affinity '{}': no CPUs to choose from", spec);
+  if (spec == "random") {
+    // A partial Fisher-Yates shuffle with xorshift64 (Marsaglia 2003); seed 0 is its fixed point.
+    uint64_t rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
+    const size_t want = std::max<size_t>(1, pool.size() / 2);
+    for (size_t i = 0; i < want; ++i) {
+      rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+      std::swap(pool[i], pool[i + rng % (pool.size() - i)]);
+    }
+    pool.resize(want);
+    std::sort(pool.begin(), pool.end());
+    return pool;
+  }
+  auto cpus = KTSTR_TRY(resolve_cpuset(spec, layout));
+  std::vector<int> both;
+  std::set_intersection(cpus.begin(), cpus.end(), pool.begin(), pool.end(), std::back_inserter(both));
+  if (both.empty()) return fail("affinity '{}' shares no CPU with the cgroup's cpuset {}", spec, format_cpu_list(pool));
+  return both;
 }
 
 }  // namespace ktstr::guest

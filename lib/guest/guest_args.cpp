@@ -16,7 +16,7 @@ Result<GuestArgs> parse_guest_args(const std::vector<std::string>& args) {
   app.add_option("--test", g.test, "test name recorded in telemetry");
   app.add_option("--scenario", g.scenario, "canned scenario name");
   app.add_option("--duration", duration, "test duration (e.g. 4s, 500ms)");
-  app.add_option("--topology", topology, "declared topology NnLlCcTt, verified against sysfs");
+  app.add_option("--topology", topology, "declared topology (NnLlCcTt or an uneven shape), verified against sysfs");
   app.add_option("--scheduler", g.scheduler, "sched_ext scheduler binary (none: EEVDF)");
   app.add_option("--sched-arg", g.sched_args, "argument for the scheduler (repeatable)")->allow_extra_args(false);
   app.add_option("--baseline", g.baseline,
@@ -25,7 +25,7 @@ Result<GuestArgs> parse_guest_args(const std::vector<std::string>& args) {
       ->allow_extra_args(false);
   app.add_option("--enable-timeout", enable_timeout, "how long the scheduler may take to reach 'enabled'");
   app.add_option("--cpuset", g.cpuset, "cpuset spec for every worker cgroup (all, 0-3, llc:K, node:K, frac:A/B, split:K/N)");
-  app.add_option("--work", g.work, "work type of the spinning cgroups");
+  app.add_option("--work", g.work, "work type of the spinning cgroups (spin, futex_fanout, schbench, ...; lib/guest/README.md)");
   app.add_option("--policy", g.policy, "scheduling policy of the workers (normal, batch, idle, ext)");
   app.add_option("extra", g.extra, "arguments for the test body")->take_all();
   std::vector<std::string> rev(args.rbegin(), args.rend());  // CLI11 parses a reversed vector

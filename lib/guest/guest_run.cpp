@@ -67,8 +67,10 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
     auto declared = KTSTR_TRY(Topology::parse(*args.topology));
     tel.topology = declared.str();
     if (!shape) return fail("topology mismatch: declared {}, guest layout is irregular: {}", declared.str(), shape.error().message);
-    if (!(*shape == declared))
+    if (!shape->same_cpus(declared))
       return fail("topology mismatch: declared {}, guest sees {} ({} CPUs)", declared.str(), shape->str(), layout.cpus.size());
+    if (auto bad = layout.memory_mismatches(declared); !bad.empty())
+      return fail("topology mismatch: declared {}, {}", declared.str(), fmt::join(bad, "; "));
   }
   if (channel) {
     nlohmann::json topo{{"topology", tel.topology}, {"cpus", layout.cpus}, {"llcs", layout.llcs}, {"nodes", layout.nodes}};

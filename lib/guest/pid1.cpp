@@ -2,7 +2,6 @@
 
 #include <signal.h>
 #include <sys/reboot.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,14 +22,6 @@ std::vector<std::string> run_arguments(int argc, char** argv) {
     else fmt::print(stderr, "ktstr init: {}\n", a.error().message);
   }
   return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
-}
-
-void send_hello(Channel* ch) {
-  if (!ch) return;
-  utsname u{};
-  uname(&u);
-  nlohmann::json hello{{"boot_ns", monotonic_ns()}, {"kernel", u.release}};
-  (void)ch->send(proto::MsgType::kHello, hello.dump());
 }
 
 // Runs the test in a child while PID 1 reaps every zombie (orphans are
@@ -93,7 +84,7 @@ int pid1_main(int argc, char** argv, const GuestHooks& hooks) {
   auto opened = Channel::open();
   Channel* channel = opened ? &*opened : nullptr;
   if (!opened) fmt::print(stderr, "ktstr init: no results channel ({}); telemetry goes to stdout\n", opened.error().message);
-  send_hello(channel);
+  if (channel) (void)channel->send_hello();
   const auto args = run_arguments(argc, argv);
   if (!init) return run_guest(args, channel, hooks);
   power_off(channel, supervise(args, channel, hooks));

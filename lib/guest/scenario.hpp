@@ -18,22 +18,29 @@ namespace ktstr::guest {
 
 struct CgroupDef {
   std::string name;             // path below the test root; "a/b" nests b in a
-  int workers = 1;              // worker processes (0: a pure parent group)
+  int workers = 1;              // worker processes (0: a pure parent group); group work
+                                // rounds up to whole groups (group_size_of(work))
   double workers_per_cpu = 0;   // > 0: workers = ceil(this x CPUs in the cpuset) instead
   WorkSpec work;                // what every worker does, and its policy
   std::string cpuset;           // cpuset spec (cpuset_spec.hpp); "" = every CPU
   int weight = 100;             // cpu.weight
+  std::string affinity;         // per-worker sched_setaffinity: a cpuset spec, or "random"
+                                // (each worker a random half of the group's CPUs); "" = none
+  bool host = false;            // no cgroup: the workers stay in the runner's own cgroup
+                                // (host tasks competing with the test's cgroups); name labels them
 };
 
 // One change applied before a step's hold.
 struct Op {
-  enum class Kind { kAddCgroup, kRemoveCgroup, kMoveWorkers, kSetCpuset, kSetWeight, kSpawn, kKill, kKillScheduler };
+  enum class Kind {
+    kAddCgroup, kRemoveCgroup, kMoveWorkers, kSetCpuset, kSetWeight, kSpawn, kKill, kKillScheduler, kSetAffinity
+  };
   Kind kind = Kind::kAddCgroup;
   CgroupDef def;        // kAddCgroup
   std::string cgroup;   // the cgroup acted on
   std::string target;   // kMoveWorkers destination
   int count = 0;        // workers moved, spawned or killed (kMoveWorkers: 0 = all)
-  std::string cpuset;   // kSetCpuset
+  std::string cpuset;   // kSetCpuset; kSetAffinity: the affinity spec (CgroupDef::affinity)
   int value = 0;        // kSetWeight weight; kKillScheduler signal
 
   static Op add(CgroupDef d) { return {.kind = Kind::kAddCgroup, .def = std::move(d)}; }
@@ -48,6 +55,11 @@ struct Op {
   static Op spawn(std::string cg, int n) { return {.kind = Kind::kSpawn, .cgroup = std::move(cg), .count = n}; }
   static Op kill(std::string cg, int n) { return {.kind = Kind::kKill, .cgroup = std::move(cg), .count = n}; }
   static Op kill_scheduler(int sig = 9) { return {.kind = Kind::kKillScheduler, .value = sig}; }
+  // Sets the affinity of every live worker of cg; "random" draws a new
+  // subset per worker, seeded by the step, so repeated ops change them.
+  static Op set_affinity(std::string cg, std::string spec) {
+    return {.kind = Kind::kSetAffinity, .cgroup = std::move(cg), .cpuset = std::move(spec)};
+  }
 
   // Human-readable form for the ops timeline ("set cpuset cg0 = llc:0").
   [[nodiscard]] std::string describe() const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <memory>
 #include <thread>
 
@@ -73,7 +74,7 @@ class Player {
     auto records = pool_.end_step(i, last || ended_early);
     rec.end_ns = pool_.window_end_ns() - ctx_.run_start_ns;  // not the teardown after it
     for (auto& w : records) {
-      if (auto* g = find(w.cgroup)) w.cpuset = g->cpuset;
+      if (auto* g = find(w.cgroup)) w.cpuset = allowed(g->cpuset, w.cpuset);
       out_.workers.push_back(std::move(w));
     }
     out_.steps.push_back(std::move(rec));
@@ -113,7 +114,11 @@ class Player {
     auto g = std::make_unique<LiveGroup>();
     g->def = d;
     g->owner_step = owner;
-    g->cg = KTSTR_TRY(ctx_.cgroups->create(d.name));
+    if (d.host) {
+      if (!d.cpuset.empty() || d.weight != 100) return fail("host group '{}' has no cgroup to set a cpuset or weight on", d.name);
+    } else {
+      g->cg = KTSTR_TRY(ctx_.cgroups->create(d.name));
+    }
     if (!d.cpuset.empty() && d.cpuset != "all") {
       g->cpuset = KTSTR_TRY(resolve_cpuset(d.cpuset, *ctx_.layout));
       KTSTR_TRY_VOID(g->cg.set_cpus(g->cpuset));
@@ -124,15 +129,45 @@ class Player {
       size_t cpus = g->cpuset.empty() ? ctx_.layout->cpus.size() : g->cpuset.size();
       n = static_cast<int>(std::ceil(d.workers_per_cpu * static_cast<double>(cpus)));
     }
+    const int per_group = group_size_of(d.work);
+    n = (n + per_group - 1) / per_group * per_group;  // whole groups only
     groups_.push_back(std::move(g));
     return spawn_into(*groups_.back(), n);
   }
 
   Result<void> spawn_into(LiveGroup& g, int n) {
     if (n <= 0) return {};
-    auto ids = KTSTR_TRY(pool_.spawn(g.def.work, n, &g.cg, g.def.name, g.next_index));
+    auto ids = KTSTR_TRY(pool_.spawn(g.def.work, n, g.def.host ? nullptr : &g.cg, g.def.name, g.next_index));
     g.next_index += n;
+    if (!g.def.affinity.empty()) KTSTR_TRY_VOID(set_affinity(g, ids));
     pending_release_.insert(pending_release_.end(), ids.begin(), ids.end());
+    return {};
+  }
+
+  // Applies g's affinity spec to workers ids; "random" draws anew each call.
+  Result<void> set_affinity(const LiveGroup& g, const std::vector<int>& ids) {
+    ++affinity_round_;
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const uint64_t seed = affinity_round_ * 65537 + k;
+      auto cpus = KTSTR_TRY(resolve_affinity(g.def.affinity, g.cpuset, *ctx_.layout, seed));
+      KTSTR_TRY_VOID(pool_.set_affinity(ids[k], cpus));
+    }
+    return {};
+  }
+
+  // What a worker may run on: its cgroup's cpuset narrowed by its affinity
+  // (empty: unrestricted). When a later cpuset change leaves the two
+  // disjoint, the kernel falls back to the cpuset, and so does this.
+  static std::vector<int> allowed(const std::vector<int>& cpuset, const std::vector<int>& affinity) {
+    if (affinity.empty() || cpuset.empty()) return affinity.empty() ? cpuset : affinity;
+    std::vector<int> both;
+    std::set_intersection(cpuset.begin(), cpuset.end(), affinity.begin(), affinity.end(), std::back_inserter(both));
+    return both.empty() ? cpuset : both;
+  }
+
+  // Ops that act on a cgroup directory cannot target a host group.
+  static Result<void> need_cgroup(const LiveGroup& g) {
+    if (g.def.host) return fail("'{}' is a host group: it has no cgroup", g.def.name);
     return {};
   }
 
@@ -156,6 +191,7 @@ class Player {
       case K::kMoveWorkers: {
         auto* from = KTSTR_TRY(need(op.cgroup));
         auto* to = KTSTR_TRY(need(op.target));
+        KTSTR_TRY_VOID(need_cgroup(*to));
         auto ids = pool_.live_in(from->def.name);
         size_t n = op.count <= 0 ? ids.size() : std::min(ids.size(), static_cast<size_t>(op.count));
         for (size_t k = 0; k < n; ++k) KTSTR_TRY_VOID(pool_.move(ids[k], to->cg, to->def.name));
@@ -163,6 +199,7 @@ class Player {
       }
       case K::kSetCpuset: {
         auto* g = KTSTR_TRY(need(op.cgroup));
+        KTSTR_TRY_VOID(need_cgroup(*g));
         bool all = op.cpuset.empty() || op.cpuset == "all";
         auto cpus = KTSTR_TRY(resolve_cpuset(op.cpuset, *ctx_.layout));
         KTSTR_TRY_VOID(g->cg.set_cpus(cpus));
@@ -172,6 +209,7 @@ class Player {
       }
       case K::kSetWeight: {
         auto* g = KTSTR_TRY(need(op.cgroup));
+        KTSTR_TRY_VOID(need_cgroup(*g));
         KTSTR_TRY_VOID(g->cg.set_weight(op.value));
         g->def.weight = op.value;
         return {};
@@ -187,6 +225,11 @@ class Player {
         if (!ctx_.scheduler) return fail("no scheduler is running");
         ctx_.scheduler->kill(op.value);
         return {};
+      case K::kSetAffinity: {
+        auto* g = KTSTR_TRY(need(op.cgroup));
+        g->def.affinity = op.cpuset;
+        return set_affinity(*g, pool_.live_in(g->def.name));
+      }
     }
     return {};
   }
@@ -197,6 +240,7 @@ class Player {
   std::vector<std::unique_ptr<LiveGroup>> groups_;
   WorkerPool pool_;
   std::vector<int> pending_release_;
+  uint64_t affinity_round_ = 0;
 };
 
 }  // namespace
@@ -204,10 +248,11 @@ class Player {
 std::string Op::describe() const {
   switch (kind) {
     case Kind::kAddCgroup:
-      return fmt::format("add cgroup {} ({} x {}{}{})", def.name,
+      return fmt::format("add {} {} ({} x {}{}{}{})", def.host ? "host group" : "cgroup", def.name,
                          def.workers_per_cpu > 0 ? fmt::format("{}/cpu", def.workers_per_cpu) : fmt::format("{}", def.workers),
                          work_type_name(def.work.type), def.cpuset.empty() ? "" : ", cpuset " + def.cpuset,
-                         def.weight == 100 ? "" : fmt::format(", weight {}", def.weight));
+                         def.weight == 100 ? "" : fmt::format(", weight {}", def.weight),
+                         def.affinity.empty() ? "" : ", affinity " + def.affinity);
     case Kind::kRemoveCgroup: return fmt::format("remove cgroup {}", cgroup);
     case Kind::kMoveWorkers:
       return count > 0 ? fmt::format("move {} workers {} -> {}", count, cgroup, target)
@@ -217,6 +262,7 @@ std::string Op::describe() const {
     case Kind::kSpawn: return fmt::format("spawn {} workers in {}", count, cgroup);
     case Kind::kKill: return fmt::format("kill {} workers in {}", count, cgroup);
     case Kind::kKillScheduler: return fmt::format("kill scheduler with signal {}", value);
+    case Kind::kSetAffinity: return fmt::format("set affinity {} = {}", cgroup, cpuset);
   }
   return "?";
 }

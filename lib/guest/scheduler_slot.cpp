@@ -28,7 +28,7 @@ Result<void> SchedulerSlot::attach(const SchedulerSpec& spec, SchedulerTelemetry
   auto started = SchedulerRunner::start(o);
   if (!started) {
     // Exec failures are infrastructure; dying or never enabling is the scheduler's.
-    if (started.error().message.starts_with("starting scheduler")) return std::unexpected(started.error());
+    if (SchedulerRunner::start_never_ran(started.error())) return std::unexpected(started.error());
     record->failed = true;
     record->failure = started.error().message;
     record->name = std::filesystem::path(spec.binary).filename().string();

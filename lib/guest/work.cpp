@@ -1,111 +1,95 @@
 #include "guest/work.hpp"
 
-#include <fcntl.h>
-#include <linux/futex.h>
-#include <poll.h>
 #include <sched.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <array>
 
-#include "base/fd.hpp"
+#include <fmt/ranges.h>
+
+#include "guest/futex.hpp"
+#include "guest/work_families.hpp"
 
 namespace ktstr::guest {
 namespace {
 
-constexpr std::array<std::string_view, 8> kWorkNames = {"spin",          "yield",           "mixed",   "bursty",
-                                                        "pingpong_pipe", "pingpong_futex", "sync_io", "callable"};
+struct Entry {
+  WorkTypeInfo info;
+  WorkBody run;
+  bool starts_itself = false;  // the body calls WorkerContext::start() after its setup
+};
+
+using enum WorkType;
+constexpr GroupFds kNoFds = GroupFds::kNone;
+constexpr bool kStartsItself = true;
+
+// The name table: one row per WorkType, in enum order (checked below).
+constexpr std::array kTable = {
+    Entry{{kSpin, "spin", 1, kNoFds, "CPU loop of short compute units"}, run_spin},
+    Entry{{kYield, "yield", 1, kNoFds, "a compute unit, then sched_yield()"}, run_yield},
+    Entry{{kMixed, "mixed", 1, kNoFds, "compute compute_ns, sleep sleep_ns"}, run_mixed},
+    Entry{{kBursty, "bursty", 1, kNoFds, "ten times the compute, then ten times the sleep"}, run_bursty},
+    Entry{{kPipePingPong, "pingpong_pipe", 2, GroupFds::kPipes, "pairs bounce a timestamp through pipes"},
+          run_pipe_pingpong},
+    Entry{{kFutexPingPong, "pingpong_futex", 2, kNoFds, "pairs hand a turn back and forth through futexes"},
+          run_wake_chain},
+    Entry{{kSyncIo, "sync_io", 1, kNoFds, "4 KiB pwrite + fdatasync + pread on tmpfs"}, run_sync_io},
+    Entry{{kAlu, "alu", 1, kNoFds, "register-only integer loop, never blocks"}, run_alu},
+    Entry{{kSmtSpin, "smt_spin", 2, kNoFds, "pairs pinned to the SMT threads of one core, spinning"}, run_smt_spin},
+    Entry{{kCachePressure, "cache_pressure", 1, kNoFds, "pointer chase over twice the worker's LLC share"},
+          run_cache_pressure, kStartsItself},
+    Entry{{kIpcVariance, "ipc_variance", 1, kNoFds, "alternating ALU and pointer-chase phases"}, run_ipc_variance,
+          kStartsItself},
+    Entry{{kFutexFanout, "futex_fanout", 4, kNoFds, "one waker wakes all N waiters per event"}, run_futex_fanout},
+    Entry{{kWakeChain, "wake_chain", 4, kNoFds, "a token passes A -> B -> C -> ... -> A"}, run_wake_chain},
+    Entry{{kThunderingHerd, "thundering_herd", 5, kNoFds, "N waiters woken per event, one wins it"},
+          run_thundering_herd},
+    Entry{{kAsymmetricWaker, "asymmetric_waker", 4, kNoFds, "a never-sleeping waker round-robins over sleepers"},
+          run_asymmetric_waker},
+    Entry{{kEpollStorm, "epoll_storm", 5, GroupFds::kEventfds, "producers signal eventfds, one poller drains them"},
+          run_epoll_storm},
+    Entry{{kProducerConsumer, "producer_consumer", 4, kNoFds, "N-1 producers feed one slower consumer"},
+          run_producer_consumer},
+    Entry{{kForkChurn, "fork_churn", 1, kNoFds, "vfork a child that exits at once, reap, repeat"}, run_fork_churn},
+    Entry{{kNiceSweep, "nice_sweep", 1, kNoFds, "walk nice through -20..19 while running"}, run_nice_sweep},
+    Entry{{kAffinityChurn, "affinity_churn", 1, kNoFds, "re-pin to each allowed CPU in turn, alternating LLCs"},
+          run_affinity_churn},
+    Entry{{kPolicyChurn, "policy_churn", 1, kNoFds, "cycle NORMAL, BATCH, IDLE (and EXT when enabled)"},
+          run_policy_churn},
+    Entry{{kCgroupAttachStorm, "cgroup_attach_storm", 1, kNoFds, "move itself between its cgroup and its siblings"},
+          run_cgroup_attach_storm},
+    Entry{{kPageFaultChurn, "page_fault_churn", 1, kNoFds, "map 4 MiB, touch every page, unmap, repeat"},
+          run_page_fault_churn},
+    Entry{{kMutexContention, "mutex_contention", 4, kNoFds, "the group contends for one futex mutex"},
+          run_mutex_contention},
+    Entry{{kPriorityInversion, "priority_inversion", 3, kNoFds, "nice 19 holder, nice 0 hogs, nice -20 waiter"},
+          run_priority_inversion},
+    Entry{{kSignalStorm, "signal_storm", 4, kNoFds, "members queue real-time signals around a ring"},
+          run_signal_storm},
+    Entry{{kPreemptStorm, "preempt_storm", 5, kNoFds, "short timer sleepers beside a CPU hog on one CPU"},
+          run_preempt_storm},
+    Entry{{kRtStarvation, "rt_starvation", 3, kNoFds, "a SCHED_FIFO hog beside normal spinners on one CPU"},
+          run_rt_starvation},
+    Entry{{kSchbench, "schbench", 5, kNoFds, "a message thread wakes workers; wakeup latency percentiles"},
+          run_schbench},
+    Entry{{kCallable, "callable", 1, kNoFds, "a user-supplied function"}, run_callable},
+};
+
+constexpr bool table_in_enum_order() {
+  for (size_t i = 0; i < kTable.size(); ++i)
+    if (static_cast<size_t>(kTable[i].info.type) != i) return false;
+  return true;
+}
+static_assert(table_in_enum_order(), "kTable rows must follow the WorkType order");
+static_assert(kTable.size() == static_cast<size_t>(kCallable) + 1, "every WorkType needs a kTable row");
+
 constexpr std::array<std::string_view, 4> kPolicyNames = {"normal", "batch", "idle", "ext"};
 
-// Shared (not PRIVATE) futex ops: the word lives in a MAP_SHARED region
-// used by several processes (futex(2), "FUTEX_PRIVATE_FLAG").
-void futex_wait(std::atomic<uint32_t>& w, uint32_t expected, long timeout_ns) {
-  timespec ts{0, timeout_ns};
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&w), FUTEX_WAIT, expected, &ts, nullptr, 0);
+constexpr std::array<WorkTypeInfo, kTable.size()> infos() {
+  std::array<WorkTypeInfo, kTable.size()> out{};
+  for (size_t i = 0; i < kTable.size(); ++i) out[i] = kTable[i].info;
+  return out;
 }
-void futex_wake(std::atomic<uint32_t>& w) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&w), FUTEX_WAKE, 1, nullptr, nullptr, 0);
-}
-
-// A short fixed unit of CPU work; the compiler cannot drop it.
-inline void burn_unit() {
-  volatile uint64_t x = 1;
-  for (int i = 0; i < 200; ++i) x = x * 2862933555777941757ull + 3037000493ull;
-}
-
-void burn_for(WorkerContext& ctx, uint64_t ns) {
-  uint64_t end = ctx.now_ns() + ns;
-  while (!ctx.should_stop()) {
-    burn_unit();
-    ctx.progress();
-    if (ctx.now_ns() >= end) break;
-  }
-}
-
-// Sleeps until an absolute deadline; the lateness is the wake latency.
-void sleep_until(WorkerContext& ctx, uint64_t deadline_ns) {
-  timespec ts{static_cast<time_t>(deadline_ns / 1'000'000'000), static_cast<long>(deadline_ns % 1'000'000'000)};
-  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
-  uint64_t now = ctx.now_ns();
-  ctx.wake_latency(now > deadline_ns ? now - deadline_ns : 0);
-}
-
-void run_pipe_pingpong(WorkerContext& ctx, const PairLink& pair) {
-  if (pair.is_even) {  // the even side serves first
-    uint64_t t = ctx.now_ns();
-    (void)!write(pair.write_fd, &t, sizeof t);
-  }
-  while (!ctx.should_stop()) {
-    pollfd p{pair.read_fd, POLLIN, 0};
-    if (poll(&p, 1, 50) <= 0) continue;  // wake up regularly to honour stop
-    uint64_t sent = 0;
-    if (read(pair.read_fd, &sent, sizeof sent) != static_cast<ssize_t>(sizeof sent)) break;  // partner gone
-    uint64_t now = ctx.now_ns();
-    ctx.wake_latency(now > sent ? now - sent : 0);
-    burn_unit();
-    ctx.progress();
-    uint64_t t = ctx.now_ns();
-    if (write(pair.write_fd, &t, sizeof t) != static_cast<ssize_t>(sizeof t)) break;
-  }
-}
-
-void run_futex_pingpong(WorkerContext& ctx, const PairLink& pair) {
-  WorkerSlot& shared = *pair.even;
-  const uint32_t mine = pair.is_even ? 0 : 1;
-  while (!ctx.should_stop()) {
-    uint32_t cur = shared.turn.load(std::memory_order_acquire);
-    if (cur != mine) {
-      futex_wait(shared.turn, cur, 50'000'000);
-      continue;
-    }
-    uint64_t now = ctx.now_ns();
-    uint64_t sent = shared.signal_ns.load(std::memory_order_relaxed);
-    if (sent != 0) ctx.wake_latency(now > sent ? now - sent : 0);
-    burn_unit();
-    ctx.progress();
-    shared.signal_ns.store(ctx.now_ns(), std::memory_order_relaxed);
-    shared.turn.store(1 - mine, std::memory_order_release);
-    futex_wake(shared.turn);
-  }
-}
-
-void run_sync_io(WorkerContext& ctx) {
-  auto fd = open_file(fmt::format("/tmp/ktstr-io-{}", getpid()), O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (!fd) return;
-  std::array<char, 4096> buf{};
-  for (uint64_t i = 0; !ctx.should_stop(); ++i) {
-    off_t off = static_cast<off_t>((i % 256) * buf.size());
-    buf[0] = static_cast<char>(i);
-    if (pwrite(fd->get(), buf.data(), buf.size(), off) < 0) break;
-    fdatasync(fd->get());
-    if (pread(fd->get(), buf.data(), buf.size(), off) < 0) break;
-    ctx.progress();
-  }
-  unlink(fmt::format("/tmp/ktstr-io-{}", getpid()).c_str());
-}
+constexpr auto kInfos = infos();
 
 }  // namespace
 
@@ -115,13 +99,18 @@ uint64_t monotonic_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-std::string_view work_type_name(WorkType t) { return kWorkNames[static_cast<size_t>(t)]; }
+std::span<const WorkTypeInfo> work_types() { return kInfos; }
+const WorkTypeInfo& work_type_info(WorkType t) { return kInfos[static_cast<size_t>(t)]; }
+std::string_view work_type_name(WorkType t) { return work_type_info(t).name; }
 std::string_view policy_name(Policy p) { return kPolicyNames[static_cast<size_t>(p)]; }
 
 Result<WorkType> parse_work_type(std::string_view s) {
-  for (size_t i = 0; i < kWorkNames.size(); ++i)
-    if (kWorkNames[i] == s) return static_cast<WorkType>(i);
-  return fail("unknown work type '{}' (spin, yield, mixed, bursty, pingpong_pipe, pingpong_futex, sync_io)", s);
+  std::vector<std::string_view> names;
+  for (const auto& i : kInfos) {
+    if (i.name == s) return i.type;
+    names.push_back(i.name);
+  }
+  return fail("unknown work type '{}' (known: {})", s, fmt::join(names, ", "));
 }
 
 Result<Policy> parse_policy(std::string_view s) {
@@ -140,11 +129,27 @@ int policy_number(Policy p) {
   return SCHED_OTHER;
 }
 
+int group_size_of(const WorkSpec& spec) {
+  const int dflt = work_type_info(spec.type).group_size;
+  return dflt > 1 && spec.group_size > 0 ? spec.group_size : dflt;
+}
+
 uint64_t WorkerContext::now_ns() const { return monotonic_ns(); }
+
+bool WorkerContext::start() {
+  if (!started_) {
+    started_ = true;
+    slot_.ready.store(kSlotReady, std::memory_order_release);
+    futex_wake_all(slot_.ready);
+    while (slot_.ready.load(std::memory_order_acquire) != kSlotGo && !should_stop())
+      futex_wait(slot_.ready, kSlotReady, 100'000'000);
+  }
+  return !should_stop();
+}
 
 ProgressTracker& WorkerContext::tracker(uint64_t now) {
   int s = static_cast<int>(ctl_.step.load(std::memory_order_acquire));
-  if (s >= kMaxSteps) s = kMaxSteps - 1;
+  if (s > kBetweenSteps) s = kBetweenSteps;
   if (s != step_) {
     step_ = s;
     uint64_t start = ctl_.step_start_ns[s].load(std::memory_order_relaxed);
@@ -155,66 +160,39 @@ ProgressTracker& WorkerContext::tracker(uint64_t now) {
   return slot_.steps[s];
 }
 
+// The step is read before the CPU: the runner opens a step only after its
+// ops (sched_setaffinity, cpuset writes) moved the worker, so a CPU read
+// after seeing the new step is one the worker may use in it. Read the other
+// way round, a CPU from before an affinity op could land in the next step
+// (seen as an isolation violation in affinity_change).
 void WorkerContext::progress(uint64_t units) {
   const uint64_t now = monotonic_ns();
+  ProgressTracker& t = tracker(now);
   const int cpu = sched_getcpu();
-  tracker(now).observe(now, cpu, units);
+  t.observe(now, cpu, units);
   slot_.placement[step_].observe(now, cpu, units);
 }
 
 void WorkerContext::wake_latency(uint64_t latency_ns) {
   tracker(monotonic_ns());
   slot_.wake[step_].offer(latency_ns);
+  slot_.latency[step_].add(latency_ns);
 }
 
-void run_work(const WorkSpec& spec, WorkerContext& ctx, WorkerSlot& slot, const PairLink& pair) {
-  (void)slot;
-  switch (spec.type) {
-    case WorkType::kSpin:
-      while (!ctx.should_stop()) {
-        burn_unit();
-        ctx.progress();
-      }
-      return;
-    case WorkType::kYield:
-      while (!ctx.should_stop()) {
-        burn_unit();
-        sched_yield();
-        ctx.progress();
-      }
-      return;
-    case WorkType::kMixed:
-    case WorkType::kBursty: {
-      // Bursty: ten times the compute, then ten times the sleep, so wakeups
-      // arrive in clumps rather than a steady trickle.
-      const uint64_t k = spec.type == WorkType::kBursty ? 10 : 1;
-      while (!ctx.should_stop()) {
-        burn_for(ctx, spec.compute_ns * k);
-        sleep_until(ctx, ctx.now_ns() + spec.sleep_ns * k);
-        ctx.progress();
-      }
-      return;
-    }
-    case WorkType::kPipePingPong:
-      if (pair.read_fd >= 0) return run_pipe_pingpong(ctx, pair);
-      break;
-    case WorkType::kFutexPingPong:
-      if (pair.even != nullptr) return run_futex_pingpong(ctx, pair);
-      break;
-    case WorkType::kSyncIo:
-      return run_sync_io(ctx);
-    case WorkType::kCallable:
-      if (spec.fn) {
-        while (!ctx.should_stop()) spec.fn(ctx);
-        return;
-      }
-      break;
+void WorkerContext::count(Counter c, uint64_t n) {
+  tracker(monotonic_ns());
+  slot_.counters[step_].add(c, n);
+}
+
+void run_work(const WorkSpec& spec, WorkerContext& ctx, const GroupLink& group) {
+  if (group.size > 1) {
+    ctx.fact(Fact::kGroupId, static_cast<uint64_t>(group.id));
+    ctx.fact(Fact::kGroupRank, static_cast<uint64_t>(group.rank));
+    ctx.fact(Fact::kGroupSize, static_cast<uint64_t>(group.size));
   }
-  // An unpaired ping-pong worker (odd count) or a callable without a body spins.
-  while (!ctx.should_stop()) {
-    burn_unit();
-    ctx.progress();
-  }
+  const Entry& e = kTable[static_cast<size_t>(spec.type)];
+  if (!e.starts_itself && !ctx.start()) return;
+  e.run(spec, ctx, group);
 }
 
 }  // namespace ktstr::guest

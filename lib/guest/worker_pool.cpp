@@ -1,11 +1,10 @@
 #include "guest/worker_pool.hpp"
 
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,43 +12,53 @@
 #include <thread>
 
 #include "base/fd.hpp"
+#include "base/topology.hpp"
+#include "guest/futex.hpp"
 
 namespace ktstr::guest {
 namespace {
 
-void futex_wake_all(std::atomic<uint32_t>& w) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&w), FUTEX_WAKE, INT32_MAX, nullptr, nullptr, 0);
-}
-void futex_wait(std::atomic<uint32_t>& w, uint32_t expected, long timeout_ns) {
-  timespec ts{0, timeout_ns};
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&w), FUTEX_WAIT, expected, &ts, nullptr, 0);
-}
-
-// The release word lives in the slot's turn-independent ready field: 3 = go.
-constexpr uint32_t kReady = 1, kSetupFailed = 2, kGo = 3;
-
-// The child side of spawn(): set the policy, report ready, wait for go, work.
-[[noreturn]] void worker_main(const WorkSpec& spec, ControlWords& ctl, WorkerSlot& slot, const PairLink& pair) {
+// The child side of spawn(): set the policy, set up, report ready, wait for
+// go (both in WorkerContext::start()), work.
+[[noreturn]] void worker_main(const WorkSpec& spec, ControlWords& ctl, WorkerSlot& slot, const GroupLink& group) {
   for (int sig : {SIGTERM, SIGINT, SIGCHLD, SIGHUP}) signal(sig, SIG_DFL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the runner
   sched_param sp{};
   if (sched_setscheduler(0, policy_number(spec.policy), &sp) != 0) {
     slot.setup_errno = errno;
-    slot.ready.store(kSetupFailed, std::memory_order_release);
+    slot.ready.store(kSlotSetupFailed, std::memory_order_release);
     futex_wake_all(slot.ready);
     _exit(1);
   }
-  slot.ready.store(kReady, std::memory_order_release);
-  futex_wake_all(slot.ready);
-  while (slot.ready.load(std::memory_order_acquire) != kGo && !slot.stop.load()) futex_wait(slot.ready, kReady, 100'000'000);
-  if (!slot.stop.load()) {
-    WorkerContext ctx(ctl, slot);
-    try {
-      run_work(spec, ctx, slot, pair);
-    } catch (...) {  // an exception in user work ends the worker, not the run
-    }
+  group.area->pid[group.rank].store(getpid());  // partners may signal it once released
+  WorkerContext ctx(ctl, slot);
+  try {
+    run_work(spec, ctx, group);
+  } catch (...) {  // an exception in user work ends the worker, not the run
   }
   _exit(0);
+}
+
+// The descriptors of one group (GroupFds): per member a pipe (read, write)
+// or one eventfd. The runner keeps them until the group's last member is forked.
+Result<std::vector<UniqueFd>> open_group_fds(GroupFds kind, int members, GroupLink& link) {
+  std::vector<UniqueFd> fds;
+  link.read_fds.clear();
+  link.write_fds.clear();
+  for (int m = 0; m < members && kind != GroupFds::kNone; ++m) {
+    if (kind == GroupFds::kPipes) {
+      int p[2];
+      if (pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe2 for a worker group");
+      fds.emplace_back(p[0]), fds.emplace_back(p[1]);
+      link.read_fds.push_back(p[0]), link.write_fds.push_back(p[1]);
+    } else {
+      UniqueFd e(eventfd(0, EFD_CLOEXEC));
+      if (!e) return fail_errno("eventfd for a worker group");
+      link.read_fds.push_back(e.get()), link.write_fds.push_back(e.get());
+      fds.push_back(std::move(e));
+    }
+  }
+  return fds;
 }
 
 }  // namespace
@@ -62,6 +71,7 @@ struct WorkerPool::Worker {
   WorkType type = WorkType::kSpin;
   Policy policy = Policy::kNormal;
   bool alive = false;
+  std::vector<int> affinity;  // set by set_affinity(); empty: unrestricted
   Schedstat base;            // at the start of the current window
   uint64_t window_start_ns = 0;
 };
@@ -69,7 +79,7 @@ struct WorkerPool::Worker {
 Result<Schedstat> read_schedstat(pid_t pid) {
   auto text = KTSTR_TRY(read_file(fmt::format("/proc/{}/schedstat", pid)));
   Schedstat s;
-  if (std::sscanf(text.c_str(), "%lu %lu", &s.cpu_ns, &s.wait_ns) != 2)
+  if (std::sscanf(text.c_str(), "%lu %lu %lu", &s.cpu_ns, &s.wait_ns, &s.timeslices) != 3)
     return fail("/proc/{}/schedstat: unexpected format '{}'", pid, text);
   return s;
 }
@@ -95,6 +105,8 @@ WorkerPool::WorkerPool(WorkerPool&& o) noexcept
       workers_(std::move(o.workers_)),
       pending_(std::move(o.pending_)),
       step_(o.step_),
+      in_step_(o.in_step_),
+      next_group_(o.next_group_),
       window_end_ns_(o.window_end_ns_),
       time_base_ns_(o.time_base_ns_) {}
 
@@ -107,36 +119,34 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
                                            const std::string& cgroup_name, int first_index) {
   if (static_cast<int>(workers_.size()) + count > kMaxWorkers)
     return fail("spawning {} workers in {}: limit of {} workers per run", count, cgroup_name, kMaxWorkers);
-  const bool pipes = spec.type == WorkType::kPipePingPong;
-  const bool futex = spec.type == WorkType::kFutexPingPong;
+  const int group_size = group_size_of(spec);
+  if (group_size > GroupArea::kMaxMembers)
+    return fail("spawning {} workers in {}: groups of {} exceed the limit of {} members", count, cgroup_name,
+                group_size, GroupArea::kMaxMembers);
+  const GroupFds fd_kind = work_type_info(spec.type).fds;
   std::vector<int> ids;
-  UniqueFd ab_r, ab_w, ba_r, ba_w;  // pipes of the current pair, closed in the runner after both forks
+  GroupLink link;
+  std::vector<UniqueFd> group_fds;  // the current group's, closed in the runner after its last fork
   for (int i = 0; i < count; ++i) {
     const int id = static_cast<int>(workers_.size());
     // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
     // which is every field's initial state; constructing the slot would
-    // touch all of its ~130 KiB (latency reservoirs most work types never
-    // use, placement logs for 16 steps) and cost a 252-vCPU oversubscribed
-    // guest ~130 MiB.
+    // touch all of its ~166 KiB (latency reservoirs and histograms most
+    // work types never use, placement logs for 16 steps and the scratch row)
+    // and cost a 252-vCPU oversubscribed guest (1008 workers) ~163 MiB.
     WorkerSlot& slot = slots_[id];
-    PairLink pair;
-    const bool paired = (pipes || futex) && (i % 2 == 1 || i + 1 < count);
-    if (paired) {
-      pair.is_even = i % 2 == 0;
-      pair.even = pair.is_even ? &slot : &slots_[id - 1];
-      if (pipes && pair.is_even) {
-        int a[2], b[2];
-        if (pipe2(a, O_CLOEXEC) != 0 || pipe2(b, O_CLOEXEC) != 0) return fail_errno("pipe2 for ping-pong workers");
-        ab_r = UniqueFd(a[0]), ab_w = UniqueFd(a[1]), ba_r = UniqueFd(b[0]), ba_w = UniqueFd(b[1]);
-      }
-      if (pipes) {
-        pair.read_fd = pair.is_even ? ba_r.get() : ab_r.get();
-        pair.write_fd = pair.is_even ? ab_w.get() : ba_w.get();
-      }
+    if (i % group_size == 0) {  // a new group, led by this worker's slot
+      link.size = std::min(group_size, count - i);
+      link.id = group_size > 1 ? next_group_++ : 0;
+      link.rank = 0;
+      link.area = &slot.group;
+      group_fds = KTSTR_TRY(open_group_fds(link.size > 1 ? fd_kind : GroupFds::kNone, link.size, link));
+    } else {
+      ++link.rank;
     }
     pid_t pid = fork();
     if (pid < 0) return fail_errno(fmt::format("fork of worker {}/{}", cgroup_name, first_index + i));
-    if (pid == 0) worker_main(spec, *ctl_, slot, pair);
+    if (pid == 0) worker_main(spec, *ctl_, slot, link);
     workers_.push_back(Worker{.id = id, .pid = pid, .cgroup = cgroup_name, .index = first_index + i,
                               .type = spec.type, .policy = spec.policy, .alive = true});
     ids.push_back(id);
@@ -148,7 +158,7 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
       if (waited > 300) return fail("worker {} of {} not ready after 30 s", workers_[id].pid, cgroup_name);
       futex_wait(slot.ready, 0, 100'000'000);
     }
-    if (slot.ready.load() == kSetupFailed)
+    if (slot.ready.load() == kSlotSetupFailed)
       return fail_errno(fmt::format("sched_setscheduler({}) in worker of {}", policy_name(spec.policy), cgroup_name),
                         slot.setup_errno);
   }
@@ -162,9 +172,20 @@ void WorkerPool::release(const std::vector<int>& ids) {
     w.window_start_ns = monotonic_ns();  // before the read: the window covers what base misses
     w.base = read_schedstat(w.pid).value_or(Schedstat{});
     slots_[id].go_ns = now;
-    slots_[id].ready.store(kGo, std::memory_order_release);
+    slots_[id].ready.store(kSlotGo, std::memory_order_release);
     futex_wake_all(slots_[id].ready);
   }
+}
+
+Result<void> WorkerPool::set_affinity(int id, const std::vector<int>& cpus) {
+  Worker& w = workers_.at(static_cast<size_t>(id));
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int c : cpus) CPU_SET(c, &set);
+  if (sched_setaffinity(w.pid, sizeof set, &set) != 0)
+    return fail_errno(fmt::format("sched_setaffinity of worker {} to {}", w.pid, format_cpu_list(cpus)));
+  w.affinity = cpus;
+  return {};
 }
 
 Result<void> WorkerPool::move(int id, const Cgroup& cgroup, const std::string& cgroup_name) {
@@ -183,12 +204,9 @@ std::vector<int> WorkerPool::live_in(const std::string& cgroup_name) const {
 
 void WorkerPool::begin_step(int s) {
   step_ = s < kMaxSteps ? s : kMaxSteps - 1;
-  // end_step() of the previous step already opened this one at its end time.
-  uint64_t now = ctl_->step_start_ns[step_].load(std::memory_order_relaxed);
-  if (now == 0) {
-    now = monotonic_ns();
-    ctl_->step_start_ns[step_].store(now, std::memory_order_relaxed);
-  }
+  in_step_ = true;
+  // The step opens now, after the ops that precede it took effect.
+  ctl_->step_start_ns[step_].store(monotonic_ns(), std::memory_order_relaxed);
   ctl_->step.store(static_cast<uint32_t>(step_), std::memory_order_release);
   for (auto& w : workers_) {
     if (!w.alive) continue;
@@ -201,8 +219,11 @@ WorkerTelemetry WorkerPool::snapshot(Worker& w, int s, uint64_t end_ns, const Sc
   ProgressTracker t = slots_[w.id].steps[s];
   if (t.start_ns == 0) t.begin(w.window_start_ns);  // never ran in this step
   t.finish(end_ns);
-  const WakeReservoir& wake = slots_[w.id].wake[s];
-  return WorkerTelemetry{
+  const WorkerSlot& slot = slots_[w.id];
+  const WakeReservoir& wake = slot.wake[s];
+  CounterRow counters = slot.counters[s];
+  counters.add(Counter::kTimeslices, now.timeslices - w.base.timeslices);
+  WorkerTelemetry rec{
       .cgroup = w.cgroup,
       .worker = w.index,
       .pid = w.pid,
@@ -217,13 +238,17 @@ WorkerTelemetry WorkerPool::snapshot(Worker& w, int s, uint64_t end_ns, const Sc
       .max_gap_at_ns = t.max_gap_at_ns,
       .migrations = t.migrations,
       .cpus_used = t.cpus.list(),
-      .cpuset = {},
+      .cpuset = w.affinity,
       .wake_latency_ns = wake.values(),
       .wake_samples_seen = wake.seen,
+      .counters = {},
+      .wake_percentiles_ns = percentile_map(slot.latency[s]),
       .progress_start_ns = t.start_ns > time_base_ns_ ? t.start_ns - time_base_ns_ : 0,
-      .placement = slots_[w.id].placement[s].snapshot(time_base_ns_),
-      .placement_merged_us = slots_[w.id].placement[s].merged_us,
+      .placement = slot.placement[s].snapshot(time_base_ns_),
+      .placement_merged_us = slot.placement[s].merged_us,
   };
+  export_counters(counters, slot.facts, rec.counters);
+  return rec;
 }
 
 void WorkerPool::reap(Worker& w, std::chrono::milliseconds grace) {
@@ -247,7 +272,8 @@ void WorkerPool::kill(int id, bool record) {
   if (!w.alive) return;
   Schedstat now = read_schedstat(w.pid).value_or(w.base);
   reap(w, std::chrono::milliseconds(500));
-  if (record) pending_.push_back(snapshot(w, step_, monotonic_ns(), now));
+  // Between steps the last end_step() already reported this worker's record.
+  if (record && in_step_) pending_.push_back(snapshot(w, step_, monotonic_ns(), now));
 }
 
 void WorkerPool::stop_all() {
@@ -259,6 +285,7 @@ void WorkerPool::stop_all() {
 
 std::vector<WorkerTelemetry> WorkerPool::end_step(int s, bool last) {
   s = s < kMaxSteps ? s : kMaxSteps - 1;
+  in_step_ = false;
   const uint64_t end = monotonic_ns();
   struct Final {
     Worker* w;
@@ -276,9 +303,11 @@ std::vector<WorkerTelemetry> WorkerPool::end_step(int s, bool last) {
   if (last) {
     for (auto& f : live) slots_[f.w->id].stop.store(1, std::memory_order_release);
     for (auto& f : live) reap(*f.w, std::chrono::milliseconds(2000));
-  } else if (s + 1 < kMaxSteps) {
-    ctl_->step_start_ns[s + 1].store(end, std::memory_order_relaxed);
-    ctl_->step.store(static_cast<uint32_t>(s + 1), std::memory_order_release);  // workers leave step s now
+  } else {
+    // Workers leave step s now; until begin_step() they observe into a row
+    // no record reports, so nothing measured while the next step's ops run
+    // (a cpuset or affinity change) is attributed to either step.
+    ctl_->step.store(static_cast<uint32_t>(kBetweenSteps), std::memory_order_release);
   }
   std::vector<WorkerTelemetry> out = std::move(pending_);
   pending_.clear();

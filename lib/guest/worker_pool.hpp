@@ -22,6 +22,7 @@ namespace ktstr::guest {
 struct Schedstat {
   uint64_t cpu_ns = 0;
   uint64_t wait_ns = 0;
+  uint64_t timeslices = 0;  // times the task arrived on a CPU
 };
 Result<Schedstat> read_schedstat(pid_t pid);
 
@@ -38,17 +39,23 @@ class WorkerPool {
   ~WorkerPool();
 
   // Forks count workers running spec in cgroup (nullptr: stay in the
-  // runner's cgroup), labelled cgroup_name/index first_index...; ping-pong
-  // work pairs consecutive workers of this batch. Returns their ids once
-  // every one is ready (not yet released).
+  // runner's cgroup), labelled cgroup_name/index first_index...; group
+  // work (ping-pong, fan-out, ...) groups consecutive workers of this batch
+  // (group_size_of(spec) each, the last group possibly smaller). Returns
+  // their ids once every one is ready (not yet released).
   Result<std::vector<int>> spawn(const WorkSpec& spec, int count, const Cgroup* cgroup, const std::string& cgroup_name,
                                  int first_index);
   // Lets the given workers start working; their measurement begins now.
   void release(const std::vector<int>& ids);
+  // Restricts a live worker to cpus (sched_setaffinity(2)); its records
+  // report them as its cpuset from now on.
+  Result<void> set_affinity(int id, const std::vector<int>& cpus);
   // Moves a live worker to another cgroup.
   Result<void> move(int id, const Cgroup& cgroup, const std::string& cgroup_name);
-  // Stops one worker now; with record, its partial record for the current
-  // step is reported by the next end_step().
+  // Stops one worker now; with record and during a step (after begin_step),
+  // its partial record for that step is reported by the next end_step().
+  // Between steps (ops before a hold) the previous end_step() already
+  // reported it, so no second record is made.
   void kill(int id, bool record = true);
   // Stops and reaps every live worker without recording (error paths).
   void stop_all();
@@ -77,6 +84,8 @@ class WorkerPool {
   std::vector<Worker> workers_;
   std::vector<WorkerTelemetry> pending_;  // records of workers killed in the current step
   int step_ = 0;
+  bool in_step_ = false;  // between begin_step() and end_step()
+  int next_group_ = 0;  // id of the next group of group work
   uint64_t window_end_ns_ = 0;
   uint64_t time_base_ns_ = 0;
 };

@@ -1,9 +1,13 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "guest/cpuset_spec.hpp"
 
 using ktstr::Topology;
 using ktstr::guest::CpuLayout;
+using ktstr::guest::resolve_affinity;
 using ktstr::guest::resolve_cpuset;
 using V = std::vector<int>;
 
@@ -59,4 +63,36 @@ TEST_CASE("splits are disjoint and cover every CPU") {
   CHECK(seen == V{0, 1, 2, 3, 4, 5, 6});
   CHECK(!resolve_cpuset("split:3/3", l));
   CHECK(!resolve_cpuset("split:0/8", l));  // 7 CPUs cannot make 8 parts
+}
+
+TEST_CASE("not: takes the complement and refuses to leave nothing") {
+  const auto lay = layout("1n2l2c1t");
+  CHECK(*resolve_cpuset("not:frac:1/4", lay) == std::vector<int>{1, 2, 3});
+  CHECK(*resolve_cpuset("not:llc:1", lay) == std::vector<int>{0, 1});
+  CHECK(*resolve_cpuset("not:not:llc:1", lay) == std::vector<int>{2, 3});
+  auto none = resolve_cpuset("not:all", lay);
+  REQUIRE(!none);
+  CHECK(none.error().message.find("leaves no CPU") != std::string::npos);
+  CHECK(!resolve_cpuset("not:llc:7", lay));
+}
+
+TEST_CASE("affinity specs: random halves per seed, others limited to the cgroup") {
+  const auto lay = layout("1n2l4c1t");
+  std::set<std::vector<int>> seen;
+  for (uint64_t seed = 0; seed < 32; ++seed) {
+    auto r = *resolve_affinity("random", {}, lay, seed);
+    CHECK(r.size() == 4);
+    CHECK(std::is_sorted(r.begin(), r.end()));
+    CHECK(std::adjacent_find(r.begin(), r.end()) == r.end());
+    seen.insert(r);
+    CHECK(*resolve_affinity("random", {}, lay, seed) == r);  // deterministic
+  }
+  CHECK(seen.size() > 8);  // seeds give different subsets
+  auto in_group = *resolve_affinity("random", {4, 5, 6}, lay, 7);
+  CHECK(in_group.size() == 1);
+  CHECK(in_group[0] >= 4);
+  CHECK(*resolve_affinity("0-5", {4, 5, 6, 7}, lay, 0) == std::vector<int>{4, 5});
+  auto disjoint = resolve_affinity("0-1", {4, 5}, lay, 0);
+  REQUIRE(!disjoint);
+  CHECK(disjoint.error().message.find("shares no CPU") != std::string::npos);
 }

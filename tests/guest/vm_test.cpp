@@ -1,133 +1,23 @@
 // Real boots (label vm): the scenario guest program as /init of a TCG guest,
-// its RunTelemetry checked from the host. Each case exits 77 with a reason
-// when no kernel (or, for scheduler cases, no scx_simple) is available.
-//
-// Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
-// `ktstr kernel path` next to this binary. scx_simple: $KTSTR_SCX_SIMPLE,
-// else <kernel cache entry>/schedulers/scx_simple.
+// its RunTelemetry checked from the host (vm_boot.hpp). Each case exits 77
+// with a reason when no kernel (or, for scheduler cases, no scx_simple) is
+// available.
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <numeric>
 #include <set>
 
-#include "base/process.hpp"
-#include "base/temp_dir.hpp"
-#include "guest/telemetry_codec.hpp"
-#include "initramfs/initramfs.hpp"
-#include "vmm/vm.hpp"
+#include "vm_boot.hpp"
 
 using namespace ktstr;
+using namespace ktstr::vmtest;
 namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void skip(const std::string& why) {
-  fmt::print("SKIP: {}\n", why);
-  std::fflush(stdout);
-  std::_Exit(77);
-}
-
-std::optional<fs::path> find_kernel() {
-  if (const char* k = std::getenv("KTSTR_KERNEL"); k && *k) {
-    fs::path p = k;
-    if (fs::is_directory(p)) p /= fs::exists(p / "bzImage") ? "bzImage" : "arch/x86/boot/bzImage";
-    if (fs::exists(p)) return p;
-  }
-  fs::path cli = fs::path(KTSTR_BIN_DIR) / "ktstr";
-  if (fs::exists(cli)) {
-    if (auto out = run_capture({cli.string(), "kernel", "path"}); out && out->status.success()) {
-      std::string s = out->output;
-      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-      fs::path p = s;
-      if (fs::is_directory(p)) p /= "bzImage";
-      if (!s.empty() && fs::exists(p)) return p;
-    }
-  }
-  return std::nullopt;
-}
-
-// A kernel-tree scheduler (scx_simple, scx_qmap): $KTSTR_<NAME> (upper
-// case), the kernel cache entry, or the lead's interim build.
-std::optional<fs::path> find_scheduler(const fs::path& kernel, const std::string& name) {
-  std::string env = "KTSTR_" + name;
-  for (auto& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (const char* s = std::getenv(env.c_str()); s && fs::exists(s)) return fs::path(s);
-  if (fs::path p = kernel.parent_path() / "schedulers" / name; fs::exists(p)) return p;
-  return std::nullopt;
-}
 std::optional<fs::path> find_scx_simple(const fs::path& kernel) { return find_scheduler(kernel, "scx_simple"); }
-
-struct Boot {
-  vmm::VmOutcome outcome;
-  RunTelemetry tel;
-  std::string logs;
-  std::vector<std::string> sched_events;  // kSchedEvent frames as streamed
-};
-
-// Boots the scenario guest with args; fails the case on launch errors or a
-// missing telemetry frame.
-Boot boot(const std::string& topology, std::vector<std::string> args, const std::optional<fs::path>& scheduler = {},
-          const std::string& declared = "", const std::optional<fs::path>& baseline = {}) {
-  auto kernel = find_kernel();
-  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
-  auto tmp = TempDir::create("ktstr-guest-vm");
-  REQUIRE(tmp);
-  initramfs::Spec spec;
-  spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
-  if (scheduler) {
-    const std::string dst = "/bin/" + scheduler->filename().string();
-    spec.add_binary(*scheduler, dst);
-    args.insert(args.end(), {"--scheduler", dst});
-  }
-  if (baseline) {
-    const std::string dst = "/bin/" + baseline->filename().string();
-    if (!scheduler || *scheduler != *baseline) spec.add_binary(*baseline, dst);
-    args.insert(args.end(), {"--baseline", dst});
-  }
-  const fs::path cpio = tmp->path() / "guest.cpio";
-  auto built = initramfs::build(spec, cpio);
-  REQUIRE_MESSAGE(built, (built ? "" : built.error().message));
-  args.insert(args.end(), {"--topology", declared.empty() ? topology : declared});
-  vmm::VmConfig cfg{.kernel = *kernel, .initramfs = {cpio}, .topology = *Topology::parse(topology),
-                    .timeout = std::chrono::seconds(600), .guest_args = args, .quiet = true};
-  Boot b;
-  std::optional<std::string> telemetry;
-  auto outcome = vmm::run_vm(cfg, [&](proto::MsgType t, std::string_view payload) {
-    if (t == proto::MsgType::kTelemetry) telemetry = std::string(payload);
-    if (t == proto::MsgType::kLog) b.logs += std::string(payload) + "\n";
-    if (t == proto::MsgType::kSchedEvent) b.sched_events.push_back(std::string(payload));
-  });
-  REQUIRE_MESSAGE(outcome, (outcome ? "" : outcome.error().message));
-  b.outcome = *outcome;
-  INFO("vm: ", outcome->describe(), "\nguest log:\n", b.logs);
-  REQUIRE(telemetry);
-  auto tel = guest::decode_telemetry(*telemetry);
-  REQUIRE(tel);
-  b.tel = std::move(*tel);
-  MESSAGE(fmt::format("{} {}: boot {:.1f} s, wall {:.1f} s, {} workers, guest exit {}", topology,
-                      fmt::join(args, " "), outcome->boot_seconds, outcome->wall_seconds, b.tel.workers.size(),
-                      outcome->guest_exit_code));
-  return b;
-}
-
-// Every worker progressed, used CPU and had its gaps measured.
-void check_progress(const RunTelemetry& t) {
-  REQUIRE(!t.workers.empty());
-  for (const auto& w : t.workers) {
-    CAPTURE(w.cgroup);
-    CAPTURE(w.worker);
-    CHECK(w.iterations > 0);
-    CHECK(w.cpu_ns > 0);
-    CHECK(w.max_gap_ns > 0);
-    CHECK(!w.cpus_used.empty());
-    // CPU time lies inside the worker's own window; schedstat runtime can
-    // lag by up to a tick at either read (10 ms at HZ=100).
-    CHECK(w.cpu_ns <= w.wall_ns + 20'000'000ull);
-  }
-}
 
 // Sum of worker CPU time against vCPUs x step time. Workers outnumber vCPUs
 // in `steady` (two per vCPU), so the CPUs are saturated; the slack (>= 60 %)
@@ -244,19 +134,62 @@ TEST_CASE("a declared topology the guest does not have is an infrastructure erro
   CHECK(b.tel.workers.empty());
 }
 
-TEST_CASE("scx_simple attaches and telemetry arrives") {
+TEST_CASE("an uneven shape with a memoryless node passes the guest's topology check and llc:1 is the small LLC") {
+  // Node 0: LLC 0 = CPUs 0-2, with RAM; node 1: LLC 1 = CPU 3, no RAM.
+  auto b = boot("2n2l3_1c1t1_0m", {"--scenario", "steady", "--duration", "1s", "--cpuset", "llc:1"});
+  CHECK(b.outcome.guest_exit_code == 0);
+  CHECK(b.tel.error == "");
+  CHECK(b.tel.topology == "2n2l3_1c1t1_0m");
+  CHECK(b.tel.vcpus == 4);
+  check_progress(b.tel);
+  for (const auto& w : b.tel.workers) {
+    CAPTURE(w.pid);
+    CHECK(w.cpuset == std::vector<int>{3});
+    CHECK(w.cpus_used == std::vector<int>{3});
+  }
+}
+
+TEST_CASE("a memoryless node the guest does not have is an infrastructure error") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto b = boot("2n2l2c1t", {"--scenario", "steady", "--duration", "1s"}, std::nullopt, "2n2l2c1t1_0m");
+  CHECK(b.outcome.guest_exit_code == 70);
+  CHECK(b.tel.error.find("topology mismatch: declared 2n2l2c1t1_0m, node 1: guest has memory, declared memoryless") !=
+        std::string::npos);
+  CHECK(b.tel.workers.empty());
+}
+
+namespace {
+
+// `steady` under the kernel entry's scx_simple on `topology`: attached as
+// "simple", not failed, exit 0, every worker progressed.
+Boot steady_under_scx_simple(const std::string& topology, const std::string& duration) {
   auto kernel = find_kernel();
   if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
   auto sched = find_scx_simple(*kernel);
   if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
-  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "3s"}, sched);
+  auto b = boot(topology, {"--scenario", "steady", "--duration", duration}, sched);
   CHECK(b.tel.error == "");
+  CHECK(b.tel.topology == topology);
   CHECK(b.tel.scheduler.attached);
   CHECK(b.tel.scheduler.ops_name == "simple");
   CHECK(!b.tel.scheduler.failed);
-  MESSAGE(fmt::format("scx_simple enabled {} ms after start", attach_ms(b.tel.scheduler)));
   CHECK(b.outcome.guest_exit_code == 0);
   check_progress(b.tel);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("scx_simple attaches and telemetry arrives") {
+  auto b = steady_under_scx_simple("1n1l2c1t", "3s");
+  MESSAGE(fmt::format("scx_simple enabled {} ms after start", attach_ms(b.tel.scheduler)));
+}
+
+TEST_CASE("scx_simple runs on uneven LLCs with a memoryless node") {
+  // A BPF scheduler allocating per node or per LLC meets a node without RAM
+  // and an LLC of one CPU here; it must attach and keep every worker running.
+  steady_under_scx_simple("2n2l3_1c1t1_0m", "2s");
 }
 
 // The two phases of an A/B run line up: same steps, same cgroups, every
@@ -310,7 +243,7 @@ TEST_CASE("A/B with a sched_ext baseline: scx_simple detaches and EEVDF runs the
   if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
   auto sched = find_scx_simple(*kernel);
   if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
-  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "2s"}, std::nullopt, "", sched);
+  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "2s"}, std::nullopt, "", 600, sched);
   CHECK(b.tel.error == "");
   CHECK(b.outcome.guest_exit_code == 0);
   check_phases_line_up(b.tel);
@@ -335,15 +268,18 @@ TEST_CASE("kill -9 of scx_simple mid-run is reported as scheduler death with the
   CHECK(s.attached);
   CHECK(s.failed);
   CHECK(b.outcome.guest_exit_code == 1);
-  CHECK(s.failure.find("scheduler scx_simple killed by signal 9") != std::string::npos);
-  CHECK(s.failure.find("sched_ext: BPF scheduler \"simple\" disabled") != std::string::npos);
-  const SchedEvent* killed = nullptr;
-  const SchedEvent* detected = nullptr;  // the first failure report (ejected or died)
-  const SchedEvent* died = nullptr;
+  // Told apart from an ejection and from a clean exit: killed by the signal,
+  // and the kernel's orderly unregistration that follows.
+  CHECK(s.failure.starts_with("killed by signal 9"));
+  CHECK(s.failure.find("sched_ext: BPF scheduler \"simple\" disabled (unregistered from user space)") !=
+        std::string::npos);
+  const SchedEvent* killed = nullptr;    // the test's kill op
+  const SchedEvent* detected = nullptr;  // the first report of the scheduler's end
+  const SchedEvent* died = nullptr;      // the process's end, as a signal death
   for (const auto& e : s.events) {
-    if (e.kind == "killed") killed = &e;
-    if ((e.kind == "died" || e.kind == "ejected") && !detected) detected = &e;
-    if (e.kind == "died" && !died) died = &e;
+    if (e.kind == "kill") killed = &e;
+    if ((e.kind == "killed" || e.kind == "ejected" || e.kind == "exited") && !detected) detected = &e;
+    if (e.kind == "killed" && !died) died = &e;
   }
   REQUIRE(killed);
   REQUIRE(detected);

@@ -2,6 +2,8 @@
 // per-iteration measurement and the step snapshots.
 #include <doctest/doctest.h>
 
+#include <sched.h>
+
 #include <thread>
 
 #include "guest/worker_pool.hpp"
@@ -126,4 +128,49 @@ TEST_CASE("a user-supplied callable runs until stopped and reports its own units
   CHECK(rec[0].work_type == "callable");
   CHECK(rec[0].iterations > 0);
   CHECK(rec[0].iterations % 3 == 0);
+}
+
+// An affinity op between steps (Op::set_affinity) goes through
+// WorkerPool::set_affinity: the next step's record runs only on the new
+// CPU and reports it as the worker's cpuset: step 1 opens after the op took
+// effect, so no observation from the old placement reaches its record.
+TEST_CASE("an affinity change between steps shows only in the next step") {
+  cpu_set_t mine;
+  REQUIRE(sched_getaffinity(0, sizeof mine, &mine) == 0);
+  int last = -1;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &mine)) last = c;
+  REQUIRE(last >= 0);
+  auto pool = WorkerPool::create();
+  REQUIRE(pool);
+  auto ids = pool->spawn({.type = WorkType::kSpin}, 1, nullptr, "aff", 0);
+  REQUIRE(ids);
+  pool->begin_step(0);
+  pool->release(*ids);
+  let_run();
+  auto before = pool->end_step(0, false);
+  REQUIRE(pool->set_affinity((*ids)[0], {last}));
+  let_run();  // the worker keeps running between the steps, into no record
+  pool->begin_step(1);
+  let_run();
+  auto after = pool->end_step(1, true);
+  REQUIRE(before.size() == 1);
+  REQUIRE(after.size() == 1);
+  CHECK(before[0].cpuset.empty());
+  CHECK(after[0].cpuset == std::vector<int>{last});
+  CHECK(after[0].iterations > 0);
+  CHECK(after[0].cpus_used == std::vector<int>{last});
+  CHECK(after[0].migrations == 0);
+}
+
+TEST_CASE("an affinity the kernel refuses is an error naming the worker and CPUs") {
+  auto pool = WorkerPool::create();
+  REQUIRE(pool);
+  auto ids = pool->spawn({.type = WorkType::kSpin}, 1, nullptr, "aff", 0);
+  REQUIRE(ids);
+  auto bad = pool->set_affinity((*ids)[0], {CPU_SETSIZE - 1});  // no such CPU here
+  REQUIRE(!bad);
+  CHECK(bad.error().message.find(fmt::format("to {}", CPU_SETSIZE - 1)) != std::string::npos);
+  CHECK(bad.error().message.find("sched_setaffinity of worker") != std::string::npos);
+  pool->stop_all();
 }

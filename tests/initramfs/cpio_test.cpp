@@ -80,7 +80,7 @@ TEST_CASE("entries, modes, device node and symlink read back as declared") {
   CHECK(inos.size() == entries.size());
 }
 
-TEST_CASE("same inputs give identical bytes; source mtimes and call order do not leak") {
+TEST_CASE("same inputs give identical bytes, source mtimes and call order do not leak") {
   TempDir dir;
   write_text(dir / "a", "alpha");
   write_text(dir / "b", std::string(100000, 'b'));
@@ -118,7 +118,7 @@ TEST_CASE("archives have no block padding, so they concatenate") {
   CHECK(bytes->find("TRAILER!!!") != std::string::npos);
 }
 
-TEST_CASE("destination collisions with different content are errors; identical ones merge") {
+TEST_CASE("destination collisions with different content are errors, identical ones merge") {
   TempDir dir;
   write_text(dir / "a", "same");
   write_text(dir / "b", "same");

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "host/gauntlet/gauntlet.hpp"
 #include "vmm/kvm/cpuid.hpp"
 
 using namespace ktstr;
@@ -130,9 +131,9 @@ void check_roundtrip(const std::vector<CpuidEntry>& supported, const char* topo_
     apic_ids.insert(d.apic_id);
   }
   CHECK(apic_ids.size() == static_cast<size_t>(topo.vcpus()));
-  CHECK(cores_of_llc.size() == static_cast<size_t>(topo.llcs));
-  for (const auto& [llc, cores] : cores_of_llc) CHECK(cores.size() == static_cast<size_t>(topo.cores));
-  for (const auto& [core, n] : threads_of_core) CHECK(n == topo.threads);
+  CHECK(cores_of_llc.size() == static_cast<size_t>(topo.llcs()));
+  for (const auto& [llc, cores] : cores_of_llc) CHECK(cores.size() == static_cast<size_t>(topo.cores_of_llc(static_cast<int>(llc))));
+  for (const auto& [core, n] : threads_of_core) CHECK(n == topo.threads());
 }
 
 }  // namespace
@@ -143,14 +144,20 @@ TEST_CASE("vendor detection") {
 }
 
 TEST_CASE("Intel CPUID decodes back to the declared topology") {
-  for (const char* t : {"1n1l1c1t", "1n1l2c1t", "1n2l2c2t", "2n2l2c1t", "1n2l3c1t", "2n4l3c2t", "1n3l5c2t"}) {
+  for (const char* t : {"1n1l1c1t", "1n1l2c1t", "1n2l2c2t", "2n2l2c1t", "1n2l3c1t", "2n4l3c2t", "1n3l5c2t",
+                        // uneven LLCs, uneven nodes, LLCs not dividing over nodes, SMT-4, 192 vCPUs
+                        "1n2l3_1c1t", "2n2l3_1c1t", "2n1_2l2_1_1c1t", "2n2_1l1c1t", "1n3l2_1_2c2t", "1n4l4_4_3_3c2t",
+                        "1n1l1c4t", "1n2l2c4t", "2n2l2c1t1_0m", "4n12l8c2t"}) {
     CAPTURE(t);
     check_roundtrip(intel_supported(), t);
   }
 }
 
 TEST_CASE("AMD CPUID decodes back to the declared topology") {
-  for (const char* t : {"1n1l1c1t", "1n1l2c1t", "1n2l2c2t", "2n2l2c1t", "1n2l3c1t", "2n4l3c2t", "1n3l5c2t"}) {
+  for (const char* t : {"1n1l1c1t", "1n1l2c1t", "1n2l2c2t", "2n2l2c1t", "1n2l3c1t", "2n4l3c2t", "1n3l5c2t",
+                        // uneven LLCs, uneven nodes, LLCs not dividing over nodes, SMT-4, 192 vCPUs
+                        "1n2l3_1c1t", "2n2l3_1c1t", "2n1_2l2_1_1c1t", "2n2_1l1c1t", "1n3l2_1_2c2t", "1n4l4_4_3_3c2t",
+                        "1n1l1c4t", "1n2l2c4t", "2n2l2c1t1_0m", "4n12l8c2t"}) {
     CAPTURE(t);
     check_roundtrip(amd_supported(), t);
   }
@@ -173,4 +180,41 @@ TEST_CASE("leaf 1 keeps feature bits and marks the hypervisor") {
   CHECK((reg(t, 1, 0, ECX) >> 31) == 1);
   CHECK(((reg(t, 1, 0, EBX) >> 16) & 0xff) == 4);
   CHECK((reg(t, 1, 0, EDX) & (1u << 28)) != 0);
+}
+
+TEST_CASE("an LLC narrower than the widest reports its own package size, the widest's shift") {
+  const auto l = ApicLayout::of(*Topology::parse("1n2l3_1c1t"));
+  for (const auto& supported : {intel_supported(), amd_supported()}) {
+    const auto wide = cpuid_for_vcpu(supported, l, 0);
+    const auto narrow = cpuid_for_vcpu(supported, l, 3);  // the 1-core LLC
+    CHECK(reg(wide, 0xb, 1, EBX) == 3);
+    CHECK(reg(narrow, 0xb, 1, EBX) == 1);
+    CHECK(reg(wide, 0xb, 1, EAX) == 2);    // both: 2 core bits
+    CHECK(reg(narrow, 0xb, 1, EAX) == 2);
+    CHECK(reg(narrow, 0xb, 0, EDX) == 4);  // APIC ID 1 << 2
+  }
+  const auto amd = cpuid_for_vcpu(amd_supported(), l, 3);
+  CHECK((reg(amd, 0x80000008, 0, ECX) & 0xff) == 0);  // NC = 1 CPU - 1
+  CHECK(((reg(amd, 0x80000008, 0, ECX) >> 12) & 0xf) == 2);
+}
+
+TEST_CASE("SMT-4: four threads share a core in 0BH and 8000_001EH") {
+  const auto l = ApicLayout::of(*Topology::parse("1n1l1c4t"));
+  for (int cpu = 0; cpu < 4; ++cpu) {
+    const auto amd = cpuid_for_vcpu(amd_supported(), l, cpu);
+    CHECK(reg(amd, 0xb, 0, EBX) == 4);
+    CHECK((reg(amd, 0xb, 0, EAX) & 0x1f) == 2);
+    CHECK(((reg(amd, 0x8000001e, 0, EBX) >> 8) & 0xff) == 3);
+    const auto intel = cpuid_for_vcpu(intel_supported(), l, cpu);
+    CHECK(((reg(intel, 4, 0, EAX) >> 14) & 0xfff) == 3);  // L1d shared by the 4 threads
+  }
+}
+
+TEST_CASE("every gauntlet preset decodes back to its declaration, Intel and AMD") {
+  for (const auto& preset : gauntlet::presets()) {
+    const std::string t = preset.topology.str();
+    CAPTURE(t);
+    check_roundtrip(intel_supported(), t.c_str());
+    check_roundtrip(amd_supported(), t.c_str());
+  }
 }

@@ -138,7 +138,7 @@ TEST_CASE("a file without HdrS is rejected") {
   CHECK(!BzImage::parse(std::string(8192, 'x')));
 }
 
-TEST_CASE("prefault plan: all RAM within the budget; beyond it the loaded images plus the bottom of RAM") {
+TEST_CASE("prefault plan: all RAM within the budget, beyond it the loaded images plus the bottom of RAM") {
   auto small = MemoryMap::plan(512 * kMiB, 496 * kMiB, 16 * kMiB);
   REQUIRE(small);
   const std::vector<acpi::RamRange> loaded = {{.base = 16 * kMiB + 100, .size = 30 * kMiB},

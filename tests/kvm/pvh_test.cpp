@@ -80,7 +80,7 @@ TEST_CASE("a vmlinux parses into its load segments and the PVH entry") {
   CHECK(k->image_end() == 0x1003000);  // .bss counts: the initrd must go above it
 }
 
-TEST_CASE("a vmlinux without the PVH note keeps its 64-bit entry; without either it is refused") {
+TEST_CASE("a vmlinux without the PVH note keeps its 64-bit entry, without either it is refused") {
   auto no_note = parse_elf_kernel(tiny_vmlinux(false));
   REQUIRE(no_note);
   CHECK(no_note->pvh_entry == 0);

@@ -3,8 +3,9 @@
 // and checks, in order: the guest-reported topology for each declared one,
 // the panic path, the timeout path, exit-code propagation; then the boot-time
 // bench against QEMU -enable-kvm on the same kernel and initramfs.
-// Results are lines "RIG: ..." on the console; the host side (nested_rig)
-// parses them. Never throws: an exception in PID 1 panics the kernel.
+// Results are lines "RIG: ..." on the console; a check's result is
+// "RIG: PASS|FAIL <id> <what>", its id one of rig_judge.cpp's expected list,
+// so the host side (nested_rig) sees a check that did not run. Never throws: an exception in PID 1 panics the kernel.
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -38,9 +39,9 @@ void say(const std::string& line) {
   std::fflush(stdout);
 }
 
-void verdict(bool ok, const std::string& what) {
+void verdict(bool ok, const std::string& id, const std::string& what) {
   (ok ? g_pass : g_fail)++;
-  say(fmt::format("RIG: {} {}", ok ? "PASS" : "FAIL", what));
+  say(fmt::format("RIG: {} {} {}", ok ? "PASS" : "FAIL", id, what));
 }
 
 void mount_basics() {
@@ -70,11 +71,12 @@ VmConfig config(const std::string& topo, std::vector<std::string> args, Engine e
           .quiet = true};
 }
 
-// Runs one VM; a launch failure is reported and counted as a failure.
-std::optional<VmOutcome> boot(const VmConfig& c, const ktstr::vmm::FrameSink& sink, const std::string& what) {
+// Runs one VM; a launch failure is reported as a failure of check id.
+std::optional<VmOutcome> boot(const VmConfig& c, const ktstr::vmm::FrameSink& sink, const std::string& id,
+                              const std::string& what) {
   auto out = ktstr::vmm::run_vm(c, sink);
   if (!out) {
-    verdict(false, fmt::format("{}: launch failed: {}", what, out.error().message));
+    verdict(false, id, fmt::format("{}: launch failed: {}", what, out.error().message));
     return std::nullopt;
   }
   say(fmt::format("RIG: info {}: kind {} exit {} boot {:.2f} s wall {:.2f} s frames {}", what,
@@ -83,36 +85,61 @@ std::optional<VmOutcome> boot(const VmConfig& c, const ktstr::vmm::FrameSink& si
   return std::move(*out);
 }
 
-void check_topology(const std::string& topo, const char* kernel = "/ktstr/bzImage", const char* how = "") {
-  if (::access(kernel, R_OK) != 0) return;
+// id_suffix tells the kernel variants apart ("/vmlinux-pvh").
+void check_topology(const std::string& topo, const char* kernel = "/ktstr/bzImage", const char* how = "",
+                    const char* id_suffix = "") {
+  const std::string id = "topology/" + topo + id_suffix;
+  if (::access(kernel, R_OK) != 0) return say(fmt::format("RIG: info {}: no {} in the rig, not run", id, kernel));
   std::string reported;
   auto out = boot(config(topo, {"topology"}, Engine::kKvm, 300, kernel), [&](ktstr::proto::MsgType t, std::string_view p) {
     if (t == ktstr::proto::MsgType::kTopology) reported = p;
-  }, "topology " + topo + how);
+  }, id, "topology " + topo + how);
   if (!out) return;
   const auto bad = ktstr::vmmtest::topology_mismatches(*ktstr::Topology::parse(topo),
                                                        nlohmann::json::parse(reported, nullptr, false));
   say(fmt::format("RIG: info guest sysfs {}: {}", topo, reported));
   for (const auto& b : bad) say("RIG: mismatch " + topo + ": " + b);
-  verdict(out->exit_code() == 0 && !reported.empty() && bad.empty(), "topology " + topo + how);
+  verdict(out->exit_code() == 0 && !reported.empty() && bad.empty(), id, "topology " + topo + how);
+}
+
+// The gauntlet's uneven presets of at most 4 vCPUs: the own engine's CPUID
+// leaves, APIC IDs and SRAT must present each exactly, as QEMU does.
+void check_uneven_topologies() {
+  for (const char* t : {"2n2_1l1c1t", "1n1l1c4t", "1n2l3_1c1t", "2n2l3_1c1t", "2n2l2c1t1_0m", "2n1_2l2_1_1c1t"})
+    check_topology(t);
 }
 
 void check_panic() {
   uint64_t frames = 0;
   auto out = boot(config("1n1l1c1t", {"panic", "20"}, Engine::kKvm),
                   [&](ktstr::proto::MsgType t, std::string_view) { frames += t == ktstr::proto::MsgType::kData; },
-                  "panic");
+                  "panic", "panic");
   if (!out) return;
-  verdict(out->kind == VmOutcome::Kind::kPanic && out->exit_code() == ktstr::kExitPanic && frames == 20,
+  verdict(out->kind == VmOutcome::Kind::kPanic && out->exit_code() == ktstr::kExitPanic && frames == 20, "panic",
           fmt::format("panic (exit {}, {} of 20 frames before the panic)", out->exit_code(), frames));
 }
 
 void check_timeout() {
-  auto out = boot(config("1n1l1c1t", {"hang"}, Engine::kKvm, 10), {}, "timeout");
+  auto out = boot(config("1n1l1c1t", {"hang"}, Engine::kKvm, 10), {}, "timeout", "timeout");
   if (!out) return;
   verdict(out->kind == VmOutcome::Kind::kTimeout && out->exit_code() == ktstr::kExitTimeout &&
               out->wall_seconds < 15,
-          fmt::format("timeout (exit {}, stopped after {:.1f} s of 10)", out->exit_code(), out->wall_seconds));
+          "timeout", fmt::format("timeout (exit {}, stopped after {:.1f} s of 10)", out->exit_code(), out->wall_seconds));
+}
+
+// The host-side monitor on the own engine: it reads guest RAM from the
+// engine's memfd, with the vmlinux the rig copies next to the bzImage.
+void check_monitor(const VmOutcome& out, int cpus) {
+  const ktstr::MonitorLog& m = out.monitor;
+  if (::access("/ktstr/vmlinux", R_OK) != 0) return say("RIG: info no /ktstr/vmlinux: monitor check skipped");
+  bool enabled = false;
+  for (const auto& s : m.samples) enabled = enabled || s.scx_state == "ENABLED";
+  bool readable = !m.samples.empty() && static_cast<int>(m.samples.back().cpus.size()) == cpus;
+  for (const auto& c : m.samples.empty() ? std::vector<ktstr::CpuSample>{} : m.samples.back().cpus)
+    readable = readable && c.curr_pid >= 0;
+  verdict(m.error.empty() && readable && enabled,
+          fmt::format("monitor on the kvm engine ({} samples, every CPU readable {}, sched_ext seen enabled {}{})",
+                      m.samples.size(), readable, enabled, m.error.empty() ? "" : ", error: " + m.error));
 }
 
 // scx_simple attached under the own engine: the steady scenario's telemetry
@@ -120,7 +147,7 @@ void check_timeout() {
 // worker made progress.
 void check_scheduler() {
   if (::access("/ktstr/sched.cpio", R_OK) != 0) {
-    say("RIG: info no /ktstr/sched.cpio (no scx_simple in the kernel cache entry): scheduler check skipped");
+    say("RIG: info no /ktstr/sched.cpio (no scx_simple in the kernel cache entry): scheduler check not run");
     return;
   }
   VmConfig c = config("1n1l2c1t", {"--scenario", "steady", "--duration", "3s", "--scheduler", "/bin/scx_simple",
@@ -130,23 +157,24 @@ void check_scheduler() {
   std::optional<std::string> telemetry;
   auto out = boot(c, [&](ktstr::proto::MsgType t, std::string_view p) {
     if (t == ktstr::proto::MsgType::kTelemetry) telemetry = std::string(p);
-  }, "scx_simple steady");
+  }, "scheduler", "scx_simple steady");
   if (!out) return;
   auto tel = telemetry ? ktstr::guest::decode_telemetry(*telemetry) : ktstr::fail("no telemetry frame");
-  if (!tel) return verdict(false, "scx_simple under the kvm engine: " + tel.error().message);
+  if (!tel) return verdict(false, "scheduler", "scx_simple under the kvm engine: " + tel.error().message);
   const auto& s = tel->scheduler;
   bool progressed = !tel->workers.empty();
   for (const auto& w : tel->workers) progressed = progressed && w.iterations > 0;
-  verdict(out->exit_code() == 0 && s.attached && s.ops_name == "simple" && !s.failed && progressed,
+  verdict(out->exit_code() == 0 && s.attached && s.ops_name == "simple" && !s.failed && progressed, "scheduler",
           fmt::format("scx_simple under the kvm engine (exit {}, attached {}, ops {}, failed {}, {} workers progressed "
                       "{}{})",
                       out->exit_code(), s.attached, s.ops_name, s.failed, tel->workers.size(), progressed,
                       s.failed ? ", failure: " + s.failure : ""));
+  check_monitor(*out, 2);
 }
 
 void check_exit_code() {
-  auto out = boot(config("1n1l1c1t", {"exit", "5"}, Engine::kKvm), {}, "exit 5");
-  if (out) verdict(out->exit_code() == 5, fmt::format("exit code propagation (got {})", out->exit_code()));
+  auto out = boot(config("1n1l1c1t", {"exit", "5"}, Engine::kKvm), {}, "exit_code", "exit 5");
+  if (out) verdict(out->exit_code() == 5, "exit_code", fmt::format("exit code propagation (got {})", out->exit_code()));
 }
 
 // One supervisor for both engines: the same faults end the same way on the
@@ -175,7 +203,7 @@ void check_same_faults() {
   verdict(missing[0] == missing[1] && missing[0].find("not found") != std::string::npos &&
               unpack[0].find("could not unpack") != std::string::npos &&
               unpack[1].find("could not unpack") != std::string::npos && kept,
-          "same faults, same ends on both engines (missing initramfs, unpack failure)");
+          "same_faults", "same faults, same ends on both engines (missing initramfs, unpack failure)");
 }
 
 double median(std::vector<double> v) {
@@ -218,7 +246,7 @@ void bench(int rounds) {
                         auto j = nlohmann::json::parse(p, nullptr, false);
                         if (j.is_object() && j.contains("boot_s")) uptime = j["boot_s"].get<double>();
                       },
-                      fmt::format("bench {}", v.name));
+                      "bench", fmt::format("bench {}", v.name));
       // The rig stops or hangs a boot now and then, on either engine (README):
       // such a boot is counted and left out of the medians, not fatal.
       if (!out || out->exit_code() != 0) {
@@ -236,7 +264,7 @@ void bench(int rounds) {
   std::string failures;
   for (const auto& v : variants)
     if (v.failed) failures += fmt::format("; {}: {} of {} boots failed", v.name, v.failed, rounds);
-  verdict(enough, "bench runs (each variant needs most of its boots)" + failures);
+  verdict(enough, "bench", "runs (each variant needs most of its boots)" + failures);
   if (!enough) return;
   for (const auto& v : variants)
     say(fmt::format("RIG: bench split {}: exit {:.3f} s, first frame {:.3f} s = before the kernel clock {:.3f} s + "
@@ -297,7 +325,7 @@ void profile() {
     auto c = config("1n1l2c1t", {"exit", "0"}, v.engine, 300, v.kernel);
     c.extra_cmdline = "loglevel=7 initcall_debug";
     const char* name = v.name;
-    auto out = boot(c, {}, fmt::format("profile {}", name));
+    auto out = boot(c, {}, "profile", fmt::format("profile {}", name));
     if (!out) return;
     const std::string log = ktstr::read_file(out->console_log_path).value_or("");
     size_t pos = 0;
@@ -332,7 +360,7 @@ void flood(int rounds) {
     for (auto& t : tallies) {
       auto c = config("1n1l2c1t", {"exit", "0"}, t.engine, 90);
       c.extra_cmdline = "loglevel=8 initcall_debug";
-      auto out = boot(c, {}, fmt::format("flood {} round {}", t.name, i + 1));
+      auto out = boot(c, {}, "flood", fmt::format("flood {} round {}", t.name, i + 1));
       if (!out) return;
       if (out->exit_code() == 0) t.ok++;
       else if (out->kind == VmOutcome::Kind::kTimeout) t.hung++;
@@ -362,8 +390,7 @@ int main() {
     say("RIG: info host cpu " + line);
   }
   if (::access("/dev/kvm", R_OK | W_OK) != 0) {
-    say("RIG: FAIL /dev/kvm missing in the rig host (KVM/KVM_AMD not in the host kernel, or no svm in -cpu max)");
-    g_fail++;
+    verdict(false, "kvm", "/dev/kvm missing in the rig host (KVM/KVM_AMD not in the host kernel, or no svm in -cpu max)");
   } else {
     if (rig_mode("bench")) {
       bench(9);
@@ -373,6 +400,8 @@ int main() {
       flood(6);
     } else if (rig_mode("sched")) {
       check_scheduler();
+    } else if (rig_mode("topo")) {
+      check_uneven_topologies();
     } else {
       // Most important first: a rig cut short still reports what it checked.
       for (const char* t : {"1n1l2c1t", "1n2l2c2t", "2n2l2c1t"}) check_topology(t);
@@ -380,12 +409,14 @@ int main() {
       check_timeout();
       bench(2);
       check_topology("1n2l3c1t");  // sparse APIC IDs
+      check_uneven_topologies();
       check_exit_code();
       check_same_faults();
       check_scheduler();
       // The uncompressed kernel: PVH entry, and startup_64 when the PVH note is absent.
-      check_topology("1n2l2c1t", "/ktstr/vmlinux", " (vmlinux, PVH entry)");
-      check_topology("1n2l2c1t", "/ktstr/vmlinux-nopvh", " (vmlinux without the PVH note, 64-bit entry)");
+      check_topology("1n2l2c1t", "/ktstr/vmlinux", " (vmlinux, PVH entry)", "/vmlinux-pvh");
+      check_topology("1n2l2c1t", "/ktstr/vmlinux-nopvh", " (vmlinux without the PVH note, 64-bit entry)",
+                     "/vmlinux-64bit");
     }
   }
   say(fmt::format("RIG: done pass={} fail={}", g_pass, g_fail));

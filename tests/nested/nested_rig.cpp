@@ -2,7 +2,8 @@
 // KVM-capable host kernel whose initramfs carries nested_check as /init, the
 // ktstr kernel, the guest probe's initramfs and qemu-system-x86_64 (for the
 // bench). nested_check boots the ktstr kernel with the own KVM engine inside
-// and prints "RIG: ..." lines, which this program echoes and judges.
+// and prints "RIG: ..." lines, which this program echoes and judges
+// (rig_judge.hpp: every check the mode expects must have passed).
 //
 // Opt-in (it takes minutes): KTSTR_NESTED=1. Host kernel: KTSTR_HOST_KERNEL or
 // /tmp/kvmhost/arch/x86/boot/bzImage (built from the ktstr fragment plus
@@ -21,6 +22,7 @@
 #include "base/fd.hpp"
 #include "base/process.hpp"
 #include "initramfs/initramfs.hpp"
+#include "rig_judge.hpp"
 #include "vmm/kvm/pvh.hpp"
 #include "test_env.hpp"
 
@@ -109,10 +111,11 @@ ktstr::Result<fs::path> build_rig_initramfs(const fs::path& kernel, const fs::pa
 // argv[1] == "bench": only the boot-time bench (bench/kvm), more rounds;
 // "profile": one verbose boot per engine (where kernel init spends its time);
 // "flood": per-engine count of spontaneous stops under a console flood;
-// "sched": only the scx_simple check.
+// "sched": only the scx_simple check;
+// "topo": only the uneven gauntlet shapes' topology checks.
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  const bool bench = mode == "bench" || mode == "profile" || mode == "flood" || mode == "sched";
+  const bool bench = mode == "bench" || mode == "profile" || mode == "flood" || mode == "sched" || mode == "topo";
   const char* opt_in = std::getenv("KTSTR_NESTED");
   if (!opt_in || std::string(opt_in) != "1") return skip("nested KVM rig is opt-in (takes minutes): set KTSTR_NESTED=1");
   const char* hk = std::getenv("KTSTR_HOST_KERNEL");
@@ -148,23 +151,8 @@ int main(int argc, char** argv) {
   auto status = child->wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(kRigTimeout));
   if (!status) child->terminate(1s);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const std::string log = ktstr::read_file(console).value_or("");
-  int pass = 0, fail = 0;
-  bool done = false;
-  size_t pos = 0;
-  while (pos < log.size()) {
-    size_t nl = log.find('\n', pos);
-    std::string line = log.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    pos = nl == std::string::npos ? log.size() : nl + 1;
-    const auto at = line.find("RIG: ");
-    if (at == std::string::npos) continue;
-    line = line.substr(at);
-    fmt::print("{}\n", line);
-    pass += line.starts_with("RIG: PASS");
-    fail += line.starts_with("RIG: FAIL");
-    done = done || line.starts_with("RIG: done");
-  }
-  fmt::print("rig: {:.0f} s wall, {} passed, {} failed{} (console: {})\n", wall, pass, fail,
-             done ? "" : ", rig did not finish", console.string());
-  return done && fail == 0 && pass > 0 ? ktstr::kExitPass : ktstr::kExitFail;
+  const auto v = ktstr::nested::judge_rig(ktstr::read_file(console).value_or(""), mode);
+  for (const auto& line : v.lines) fmt::print("{}\n", line);
+  fmt::print("rig: {:.0f} s wall, {} (console: {})\n", wall, ktstr::nested::rig_summary(v, mode), console.string());
+  return v.ok() ? ktstr::kExitPass : ktstr::kExitFail;
 }

@@ -4,7 +4,7 @@
 #include <ktstr/doctest.hpp>
 
 KTSTR_SCHEDULER(sample_sched, {.name = "sample", .binary = "scx_sample", .args = {"-l"},
-                               .thresholds = {{"max_gap_ms", 500}}});
+                               .thresholds = {{"max_gap_ms", 500}}, .attach_timeout_s = 45});
 
 KTSTR_TEST(plain_eevdf, {}) { CHECK(ctx.layout().cpus.size() > 0); }
 
@@ -17,8 +17,13 @@ KTSTR_TEST(with_sched, {.topology = {2, 4, 2, 2},
                         .gauntlet = true,
                         .labels = {"extra"}}) {}
 
-KTSTR_TEST(expected_to_fail, {.topology = "1n1l1c1t", .scheduler = &sample_sched, .expect_fail = "stall"}) {}
+KTSTR_TEST(expected_to_fail, {.topology = "1n1l1c1t", .scheduler = &sample_sched, .expect_fail = "stall",
+                               .attach_timeout_s = 120}) {}
 
 KTSTR_TEST(ab_vs_eevdf, {.duration = std::chrono::seconds(4), .scheduler = &sample_sched, .baseline = "eevdf"}) {}
 
 KTSTR_TEST(ab_vs_sched, {.baseline = &sample_sched}) {}
+
+// An uneven shape (LLCs of 3 and 1 cores on two nodes, node 1 memoryless),
+// written in a non-canonical form: the listing and names use the canonical one.
+KTSTR_TEST(uneven_shape, {.topology = "2n1_1l3_1c1t2_0m"}) {}

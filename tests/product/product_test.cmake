@@ -1,122 +1,114 @@
-# The acceptance run of the product surface (issue 6), in order:
+# The acceptance run of the product surface, as a new user meets it, in order:
 #   1. install ktstr (BUILD_DIR) to WORK_DIR/prefix
-#   2. configure + build SOURCE_DIR/examples against it (find_package(ktstr))
-#   3. `ctest -N --show-only=json-v1`: every expected name with its labels
-#   4. `ctest -R ktstr/ --output-junit`: all green, the WILL_FAIL test failing
-#      for its documented reason, the junit file listing every test, and
-#      <CTestMeasurement> values in the output
-# A missing kernel prints "ktstr-product: skip: ..." (CTest skips on it).
+#   2. configure SOURCE_DIR/examples against it: no kernel work, one line per
+#      kernel, timed (goal < 30 s)
+#   3. build it: the kernel target runs as part of the build, its output in the log
+#   4. `cmake --build --target kernel` prints the cache hit; a second build
+#      rebuilds nothing
+#   5. `ctest -N --show-only=json-v1`: every expected name with its labels
+#   6. `ctest -R ktstr/ --output-junit`: all green, the expected-failure test
+#      failing for its documented reason, the junit file listing every test,
+#      and <CTestMeasurement> values in the output
+# COLD=ON (label product_cold): KTSTR_CACHE_DIR is an empty directory, so step 3
+# builds the kernel from /usr/src/linux-source-6.*.tar.xz (~10 min on 2 cores).
+# Without COLD and without a cached kernel it skips ("ktstr-product: skip:").
+# Figures go to WORK_DIR/figures.txt and the output.
 cmake_minimum_required(VERSION 3.25)
-
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  set(run_rc ${rc} PARENT_SCOPE)
-  set(run_out "${out}" PARENT_SCOPE)
-endfunction()
-
-function(must)
-  run(${ARGN})
-  if(NOT run_rc EQUAL 0)
-    message(FATAL_ERROR "ktstr-product: `${ARGN}` failed (${run_rc}):\n${run_out}")
-  endif()
-  set(run_out "${run_out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/product_lib.cmake)
 
 set(prefix "${WORK_DIR}/prefix")
 set(ex "${WORK_DIR}/examples")
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
+unset(ENV{KTSTR_KERNEL})
+if(COLD)
+  set(ENV{KTSTR_CACHE_DIR} "${WORK_DIR}/cache")
+  file(MAKE_DIRECTORY "$ENV{KTSTR_CACHE_DIR}")
+endif()
+set(figures "")
 
 # 1. Install.
-must(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
-foreach(f bin/ktstr bin/ktstr-vm lib/cmake/ktstr/ktstrConfig.cmake lib/cmake/ktstr/ktstrConfigVersion.cmake
-          include/ktstr/doctest.hpp)
-  if(NOT EXISTS "${prefix}/${f}")
-    message(FATAL_ERROR "ktstr-product: install is missing ${f}")
-  endif()
-endforeach()
+install_ktstr("${prefix}")
 
-# The kernel: KTSTR_KERNEL, else whatever `ktstr kernel path` resolves.
-set(kernel "$ENV{KTSTR_KERNEL}")
-if(NOT kernel)
-  run("${prefix}/bin/ktstr" kernel path)
-  string(STRIP "${run_out}" kernel)
-  if(NOT run_rc EQUAL 0 OR NOT IS_DIRECTORY "${kernel}")
-    message("ktstr-product: skip: no kernel (set KTSTR_KERNEL or run `ktstr kernel build`): ${run_out}")
-    return()
+# 2. Configure: seconds, one kernel line, and nothing built or downloaded.
+configure_project("${SOURCE_DIR}/examples" "${ex}" "${prefix}")
+string(APPEND figures "configure: ${run_ms} ms\n")
+string(REGEX MATCHALL "ktstr: kernel '[^\n]*" lines "${run_out}")
+list(LENGTH lines nlines)
+if(NOT nlines EQUAL 1)
+  message(FATAL_ERROR "ktstr-product: configure printed ${nlines} kernel lines, expected 1:\n${run_out}")
+endif()
+string(APPEND figures "configure line: ${lines}\n")
+expect_match("${lines}" "target ktstr_kernel_default, part of `kernel`" "configure line names the target")
+if(COLD)
+  expect_match("${lines}" "not cached: built at build time" "cold configure line")
+  file(GLOB entries LIST_DIRECTORIES true "$ENV{KTSTR_CACHE_DIR}/*")
+  list(FILTER entries EXCLUDE REGEX "/\\.digests\\.")
+  if(entries)
+    message(FATAL_ERROR "ktstr-product: configure created cache entries: ${entries}")
   endif()
+elseif(NOT lines MATCHES "cache hit")
+  message("ktstr-product: skip: the kernel is not cached (${lines}): run `cmake --build build --target kernel`, "
+          "or `ctest -L product_cold` for the flow that builds it")
+  return()
+endif()
+if(run_ms GREATER 30000)
+  message(FATAL_ERROR "ktstr-product: configure took ${run_ms} ms (goal < 30 s):\n${run_out}")
 endif()
 
-# 2. Configure and build the example project against the installed package.
-find_program(ninja ninja)
-set(gen)
-if(ninja)
-  set(gen -G Ninja)
-endif()
-must(${CMAKE_COMMAND} -S "${SOURCE_DIR}/examples" -B "${ex}" ${gen}
-     "-DCMAKE_PREFIX_PATH=${prefix}" "-DKTSTR_KERNEL=${kernel}")
-must(${CMAKE_COMMAND} --build "${ex}" -j2)
-
-# 3. Names and labels.
-must(${CMAKE_CTEST_COMMAND} --test-dir "${ex}" -N --show-only=json-v1)
-set(json "${run_out}")
-string(JSON ntests LENGTH "${json}" tests)
-set(labels_of "")
-math(EXPR last "${ntests} - 1")
-set(names "")
-foreach(i RANGE ${last})
-  string(JSON name GET "${json}" tests ${i} name)
-  list(APPEND names "${name}")
-  set(labels "")
-  string(JSON nprops LENGTH "${json}" tests ${i} properties)
-  math(EXPR plast "${nprops} - 1")
-  foreach(p RANGE ${plast})
-    string(JSON pname GET "${json}" tests ${i} properties ${p} name)
-    if(pname STREQUAL "LABELS")
-      string(JSON lj GET "${json}" tests ${i} properties ${p} value)
-      string(JSON nl LENGTH "${lj}")
-      math(EXPR llast "${nl} - 1")
-      foreach(l RANGE ${llast})
-        string(JSON lab GET "${lj}" ${l})
-        list(APPEND labels "${lab}")
-      endforeach()
-    endif()
+# 3. Build; the kernel step's output is part of the build log.
+timed_must(${CMAKE_COMMAND} --build "${ex}" -j2)
+file(WRITE "${WORK_DIR}/build.log" "${run_out}")
+string(APPEND figures "first build: ${run_ms} ms\n")
+expect_match("${run_out}" "ktstr: kernel [^\n]* via [^\n]*: (cache hit|built now)" "the kernel step in the build log")
+if(COLD)
+  expect_match("${run_out}" "make bzImage: [0-9]+ CC" "kernel build progress in the build log")
+  file(GLOB manifests "$ENV{KTSTR_CACHE_DIR}/*/manifest.json")
+  foreach(m IN LISTS manifests)
+    file(READ "${m}" mj)
+    string(JSON secs GET "${mj}" build_seconds)
+    string(APPEND figures "cold kernel build: ${secs} s\n")
   endforeach()
-  set("labels_${name}" "${labels}")
-endforeach()
-foreach(expect
-    "wvt_tests/ktstr/steady_shared|ktstr;scx_wvt;1n1l2c1t"
-    "wvt_tests/ktstr/steady_per_llc|ktstr;scx_wvt_llc;1n2l2c1t"
-    "wvt_tests/ktstr/cpuset_split_then_widen|ktstr;scx_wvt_llc;1n2l2c1t"
-    "wvt_tests/ktstr/isolation_llc0|ktstr;scx_wvt_llc;1n2l2c1t"
-    "wvt_tests/ktstr/broken_stalls_cgroup|ktstr;scx_wvt;1n1l2c1t;will_fail"
-    "wvt_tests/ktstr/broken_starves_cgroup_vs_eevdf|ktstr;scx_wvt;1n1l2c1t;will_fail"
-    "wvt_tests/ktstr/scx_simple_steady|ktstr;scx_simple;1n1l2c1t"
-    "wvt_tests/gauntlet/steady_shared/1n1l1c1t|gauntlet;scx_wvt;1n1l1c1t"
-    "wvt_tests/gauntlet/steady_shared/1n2l2c1t|gauntlet;scx_wvt;1n2l2c1t")
-  string(REPLACE "|" ";" parts "${expect}")
+endif()
+
+# 4. The kernel target alone: a cache hit. A second build: nothing rebuilt.
+timed_must(${CMAKE_COMMAND} --build "${ex}" --target kernel)
+expect_match("${run_out}" "ktstr: kernel [^\n]*: cache hit" "`--target kernel` reports the cache hit")
+string(APPEND figures "--target kernel (hit): ${run_ms} ms\n")
+timed_must(${CMAKE_COMMAND} --build "${ex}" -j2)
+string(APPEND figures "second build: ${run_ms} ms\n")
+if(run_out MATCHES "Building C|Linking C|ktstr: BPF|ktstr: initramfs|discovering tests")
+  message(FATAL_ERROR "ktstr-product: the second build rebuilt something:\n${run_out}")
+endif()
+
+# 5. Names and labels.
+ctest_entries("${ex}")
+foreach(e
+    "wvt_tests/ktstr/steady_shared|ktstr;scx_wvt;1n1l2c1t;kernel:default"
+    "wvt_tests/ktstr/steady_per_llc|ktstr;scx_wvt_llc;1n2l2c1t;kernel:default"
+    "wvt_tests/ktstr/cpuset_split_then_widen|ktstr;scx_wvt_llc;1n2l2c1t;kernel:default"
+    "wvt_tests/ktstr/isolation_llc0|ktstr;scx_wvt_llc;1n2l2c1t;kernel:default"
+    "wvt_tests/ktstr/broken_stalls_cgroup|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
+    "wvt_tests/ktstr/broken_starves_cgroup_vs_eevdf|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
+    "wvt_tests/ktstr/scx_simple_steady|ktstr;scx_simple;1n1l2c1t;kernel:default"
+    "wvt_tests/gauntlet/steady_shared/1n1l1c1t|gauntlet;scx_wvt;1n1l1c1t;kernel:default"
+    "wvt_tests/gauntlet/steady_shared/1n2l2c1t|gauntlet;scx_wvt;1n2l2c1t;kernel:default")
+  string(REPLACE "|" ";" parts "${e}")
   list(GET parts 0 name)
   list(SUBLIST parts 1 -1 want)
-  if(NOT name IN_LIST names)
-    message(FATAL_ERROR "ktstr-product: ctest -N lacks ${name}; has:\n${names}")
-  endif()
-  # ctest reports labels sorted.
-  set(have "${labels_${name}}")
-  list(SORT have)
-  list(SORT want)
-  if(NOT "${have}" STREQUAL "${want}")
-    message(FATAL_ERROR "ktstr-product: ${name} labels '${labels_${name}}', expected '${want}'")
-  endif()
+  expect_entry("${name}" "${want}")
 endforeach()
 foreach(name IN LISTS names)
   if(NOT name MATCHES "^[A-Za-z0-9_./-]+$")
     message(FATAL_ERROR "ktstr-product: test name '${name}' has characters outside [A-Za-z0-9_./-]")
   endif()
 endforeach()
+expect_match("${command_wvt_tests/ktstr/steady_shared}" "\"--kernel\",\"${ex}/ktstr/kernels/default\""
+             "entries boot the build tree's kernel link")
 list(LENGTH names n)
 message(STATUS "ktstr-product: ${n} CTest entries, names and labels as expected")
 
-# 4. Run every ktstr/ entry.
+# 6. Run every ktstr/ entry.
 set(junit "${WORK_DIR}/junit.xml")
 run(${CMAKE_CTEST_COMMAND} --test-dir "${ex}" -R "/ktstr/" -j2 --output-on-failure -V
     --output-junit "${junit}")
@@ -142,4 +134,6 @@ foreach(name IN LISTS names)
     message(FATAL_ERROR "ktstr-product: junit ${junit} lacks ${name}")
   endif()
 endforeach()
-message(STATUS "ktstr-product: ctest -R ktstr/ green; WILL_FAIL case failed for its documented reason")
+file(WRITE "${WORK_DIR}/figures.txt" "${figures}")
+message(STATUS "ktstr-product: figures:\n${figures}")
+message(STATUS "ktstr-product: ctest -R ktstr/ green; the expected failure failed for its documented reason")

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Builds the kernel's sched_ext selftests (tools/testing/selftests/sched_ext)
-# into OUT_DIR/runner. Cached: does nothing when OUT_DIR/runner is newer than
-# the vmlinux it was built against.
+# into OUT_DIR/runner and lists the tests that tree declares in
+# OUT_DIR/expected_tests.txt (selftest_gate.sh requires each to pass). Cached:
+# does nothing when OUT_DIR/runner is newer than the vmlinux it was built
+# against and the list exists.
 #
 # usage: build_selftests.sh OUT_DIR KTSTR_CLI
 # exit: 0 built (or cached), 77 no kernel source/vmlinux here (reason on stdout),
@@ -46,7 +48,7 @@ if [[ -z $vmlinux ]]; then
   exit 77
 fi
 
-if [[ -x $out/runner && $out/runner -nt $vmlinux ]]; then
+if [[ -x $out/runner && $out/runner -nt $vmlinux && -s $out/expected_tests.txt ]]; then
   exit 0
 fi
 
@@ -84,5 +86,21 @@ if ! make -C "$src/tools/testing/selftests/sched_ext" -j2 "${args[@]}" GENFLAGS=
   tail -20 "$out/build.log"
   exit 1
 fi
+# The tests the tree declares: each of the Makefile's auto-test-targets is a
+# <target>.c registering one struct scx_test; its .name is what the runner
+# prints (test_example.c registers "example").
+dir=$src/tools/testing/selftests/sched_ext
+targets=$(awk '/^auto-test-targets[ \t]*:=/ {on = 1; sub(/^[^=]*=/, "")}
+               on {cont = ($0 ~ /\\[ \t]*$/); gsub(/\\/, ""); printf "%s ", $0; if (!cont) exit}' "$dir/Makefile")
+: >"$out/expected_tests.tmp"
+for t in $targets; do
+  name=$(sed -n '/struct scx_test [A-Za-z_0-9]* = {/,/};/s/.*\.name[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/$t.c")
+  if [[ -z $name ]]; then
+    echo "no struct scx_test .name in $dir/$t.c: cannot list the expected tests"
+    exit 1
+  fi
+  echo "$name" >>"$out/expected_tests.tmp"
+done
+mv "$out/expected_tests.tmp" "$out/expected_tests.txt"
 cp "$out/build/runner" "$out/runner.tmp" && mv "$out/runner.tmp" "$out/runner"
-echo "built $out/runner"
+echo "built $out/runner ($(grep -c . "$out/expected_tests.txt") tests declared)"

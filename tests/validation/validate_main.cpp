@@ -30,6 +30,7 @@
 #include "host/verdict/report.hpp"
 #include "host/verdict/thresholds.hpp"
 #include "initramfs/initramfs.hpp"
+#include "known_defect.hpp"
 #include "vmm/vm.hpp"
 
 using namespace ktstr;
@@ -98,8 +99,9 @@ std::string kernel_cmdline(const std::string& sched, const Topology& topo) {
 }
 
 // Combinations where the scheduler, not ktstr, is at fault: the entry
-// asserts that the verdict fails with this reason (so ktstr keeps catching
-// it) and fails if the run passes. Root cause (read from the sched_ext dump,
+// asserts that a violation line carries this reason (so ktstr keeps catching
+// it) and fails if the run passes or another violation the stall does not
+// explain shows up (judge_defect). Root cause (read from the sched_ext dump,
 // KTSTR_VALIDATE_SAVE): steady_llc pins two spinners to each LLC; when an LLC
 // is one CPU (2n2l1c1t), scx_qmap's enqueue dispatches tasks with
 // nr_cpus_allowed == 1 straight to that CPU's local DSQ
@@ -136,6 +138,29 @@ void save_telemetry(const std::string& json, const std::string& sched, const std
     std::fwrite(json.data(), 1, json.size(), f);
     std::fclose(f);
   }
+}
+
+// A known-defect entry passes only when a violation line names the defect and
+// every other violation is one the defect explains (known_defect.hpp); the
+// console and scheduler-log tails are never searched.
+int judge_defect(const std::string& defect, const std::string& sched, const std::string& topo,
+                 const RunTelemetry& tel, const verdict::Verdict& v) {
+  const auto j = validation::judge_known_defect(defect, tel, v);
+  for (const auto& line : j.unexplained) fmt::print("  not explained by the known defect: {}\n", line);
+  for (const auto& line : j.infra) fmt::print("  infrastructure: {}\n", line);
+  if (!j.defect_line) {
+    fmt::print("known defect '{}' of {} on {} did not reproduce (verdict {}): update known_defect()\n", defect, sched,
+               topo, verdict::outcome_name(v.outcome));
+    return v.outcome == verdict::Outcome::kInconclusive ? kExitInfra : kExitFail;
+  }
+  if (!j.unexplained.empty() || !j.infra.empty()) {
+    fmt::print("known defect '{}' of {} on {} reproduced, but {} other violation(s) count (above)\n", defect, sched,
+               topo, j.unexplained.size() + j.infra.size());
+    return j.unexplained.empty() ? kExitInfra : kExitFail;
+  }
+  fmt::print("KNOWN DEFECT reproduced: {} on {}: {} (see known_defect() for the root cause)\n", sched, topo,
+             *j.defect_line);
+  return kExitPass;
 }
 
 int run(const std::string& sched, const std::string& topo_str, const std::string& scenarios,
@@ -218,18 +243,7 @@ int run(const std::string& sched, const std::string& topo_str, const std::string
              verdict::effective_spread_over_baseline_limit(tel, eff).value_or(0),
              verdict::effective_share_vs_baseline_limit(tel, eff).value_or(0),
              verdict::effective_gap_limit(tel, eff).value_or(0));
-  if (auto defect = known_defect(sched, *topo)) {
-    // The verdict text (report) must name the known defect; anything else,
-    // including a pass, fails this entry.
-    if (v.outcome == verdict::Outcome::kFail && report.find(*defect) != std::string::npos) {
-      fmt::print("KNOWN DEFECT reproduced: {} on {} fails with '{}' (see known_defect() for the root cause)\n",
-                 sched, topo_str, *defect);
-      return kExitPass;
-    }
-    fmt::print("known defect '{}' of {} on {} did not reproduce (verdict {}): update known_defect()\n", *defect,
-               sched, topo_str, verdict::outcome_name(v.outcome));
-    return kExitFail;
-  }
+  if (auto defect = known_defect(sched, *topo)) return judge_defect(*defect, sched, topo_str, tel, v);
   return verdict::exit_code(v.outcome);
 }
 

@@ -7,6 +7,7 @@
 //   console KIB         KIB of text to /dev/console (the 16550 reference rate)
 //   panic K             K kData frames "msg <i>", then a sysrq crash
 //   hang                never exits (the host's timeout path)
+//   hang-spin [N]       N processes spin forever (a hang with busy CPUs)
 //   exit CODE           exit with CODE at once (exit-code propagation, boot bench)
 // Never throws out of main: an exception in PID 1 panics the guest.
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -66,9 +68,18 @@ uint64_t now_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// MemTotal of a node in kB, from its meminfo ("Node 0 MemTotal:  241308 kB";
+// drivers/base/node.c node_read_meminfo); -1 when unreadable.
+long node_mem_kb(int node) {
+  const std::string text = slurp(fmt::format("/sys/devices/system/node/node{}/meminfo", node));
+  const auto at = text.find("MemTotal:");
+  return at == std::string::npos ? -1 : std::strtol(text.c_str() + at + 9, nullptr, 10);
+}
+
 nlohmann::json sysfs_topology() {
   nlohmann::json j;
   j["online"] = slurp("/sys/devices/system/cpu/online");
+  j["possible"] = slurp("/sys/devices/system/cpu/possible");
   nlohmann::json cpus = nlohmann::json::array();
   auto online = ktstr::parse_cpu_list(j["online"].get<std::string>());
   for (int cpu : online.value_or(std::vector<int>{})) {
@@ -80,13 +91,19 @@ nlohmann::json sysfs_topology() {
                     {"llc_shared", slurp(d / "cache/index3/shared_cpu_list")}});
   }
   j["cpus"] = cpus;
-  nlohmann::json nodes = nlohmann::json::object();
+  nlohmann::json nodes = nlohmann::json::object(), mem = nlohmann::json::object();
   for (int n = 0;; ++n) {
     fs::path p = fmt::format("/sys/devices/system/node/node{}/cpulist", n);
     if (!fs::exists(p)) break;
     nodes[std::to_string(n)] = slurp(p);
+    mem[std::to_string(n)] = node_mem_kb(n);
   }
   j["nodes"] = nodes;
+  j["node_mem_kb"] = mem;
+  // The kernel's node states (Documentation/ABI/stable/sysfs-devices-node):
+  // N_MEMORY and N_CPU as node lists, what libnuma and schedulers read.
+  j["node_has_memory"] = slurp("/sys/devices/system/node/has_memory");
+  j["node_has_cpu"] = slurp("/sys/devices/system/node/has_cpu");
   return j;
 }
 
@@ -152,6 +169,12 @@ ktstr::Result<int> run(Channel& ch, const std::vector<std::string>& args) {
   }
   if (mode == "hang") {
     for (;;) ::pause();
+  }
+  if (mode == "hang-spin") {  // N spinning processes that never end (the monitor's hang)
+    for (uint64_t i = 1; i < num(2); ++i)
+      if (::fork() == 0) break;
+    for (volatile uint64_t x = 0;; x = x + 1) {
+    }
   }
   if (mode == "exit" || mode == "exit-hang") return static_cast<int>(num(0));
   return ktstr::fail("probe: unknown mode '{}'", mode);

@@ -1,6 +1,9 @@
 #include "test_env.hpp"
 
+#include <cstdio>
 #include <cstdlib>
+
+#include <fmt/format.h>
 
 #include "base/process.hpp"
 #include "initramfs/initramfs.hpp"
@@ -32,6 +35,12 @@ std::optional<fs::path> find_kernel() {
     }
   }
   return std::nullopt;
+}
+
+void skip(const std::string& why) {
+  fmt::print("SKIP: {}\n", why);
+  std::fflush(stdout);
+  std::_Exit(77);
 }
 
 Result<fs::path> probe_initramfs(const fs::path& probe, bool dynamic) {

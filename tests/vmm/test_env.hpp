@@ -19,6 +19,10 @@ std::optional<std::filesystem::path> find_kernel();
 // probe as /init. dynamic: the probe's shared-library closure goes in too.
 Result<std::filesystem::path> probe_initramfs(const std::filesystem::path& probe, bool dynamic);
 
+// Prints "SKIP: why" and exits 77 (CTest's SKIP_RETURN_CODE): a VM test
+// without what it needs is a visible skip, never a pass.
+[[noreturn]] void skip(const std::string& why);
+
 // Directory of the running executable.
 std::filesystem::path self_dir();
 

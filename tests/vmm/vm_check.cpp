@@ -1,6 +1,6 @@
 // VM tests of the launcher: boots the real kernel with the probe as /init and
 // checks one property per invocation (one CTest entry each, label vm):
-//   vm_check topology NnLlCcTt   guest sysfs topology == declaration, every field
+//   vm_check topology T          guest sysfs topology == declaration T, every field
 //   vm_check flood MIB           MIB of self-checksummed messages arrive intact
 //   vm_check panic K             K messages then a guest panic: all K arrive, outcome kPanic
 //   vm_check hang                outcome kTimeout after the guest booted

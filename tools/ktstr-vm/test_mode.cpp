@@ -5,7 +5,6 @@
 #include <chrono>
 #include <fstream>
 #include <optional>
-#include <regex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +12,7 @@
 #include "base/exit_codes.hpp"
 #include "base/fd.hpp"
 #include "base/telemetry.hpp"
+#include "base/version.hpp"
 #include "host/verdict/finalize.hpp"
 #include "vmm/guest_output.hpp"
 
@@ -83,7 +83,18 @@ v::VmFacts vm_facts(const VmOutcome& o, const Collected& got) {
           .timeout = o.kind == Kind::kTimeout,
           .guest_exit_code = o.kind == Kind::kExited ? std::optional(o.guest_exit_code) : std::nullopt,
           .no_result = !got.telemetry,
-          .infra_error = infra};
+          .infra_error = infra,
+          .monitor = o.monitor};
+}
+
+// The run's clocks as the host saw them (verdict_s: VM gone -> now).
+v::RunClock run_clock(const VmOutcome& o, double vm_gone_s, double now_s) {
+  return {.prepare_s = o.prepare_seconds,
+          .first_frame_s = o.boot_seconds,
+          .exit_frame_s = o.exit_seconds,
+          .wall_s = o.wall_seconds,
+          .verdict_s = now_s - vm_gone_s,
+          .hello_uptime_s = o.hello_uptime_seconds};
 }
 
 std::string rerun_command(const VmConfig& cfg, const TestModeOptions& opt) {
@@ -98,23 +109,9 @@ std::string rerun_command(const VmConfig& cfg, const TestModeOptions& opt) {
 
 }  // namespace
 
-int expected_failure_exit(int verdict_exit, const std::string& violations, const std::string& regex, std::string& why) {
-  if (verdict_exit == kExitSkip) return kExitSkip;
-  if (verdict_exit == kExitPass) {
-    why = fmt::format("expected failure matching '{}' did not happen: the run passed", regex);
-    return 0;
-  }
-  if (verdict_exit != kExitFail) {
-    why = fmt::format("expected failure matching '{}' not established: infrastructure outcome (exit {})", regex,
-                      verdict_exit);
-    return 0;
-  }
-  if (std::regex_search(violations, std::regex(regex))) {
-    why = fmt::format("failed as expected (matches '{}')", regex);
-    return 1;
-  }
-  why = fmt::format("failed, but not for the expected reason '{}'", regex);
-  return 0;
+v::RunEnd launch_error(const std::string& message) {
+  return {.kind = v::RunEnd::Kind::kNoVerdict, .exit_code = report_failure("ktstr-vm", message, kExitInfra),
+          .reason = message};
 }
 
 // The test's source file, from KTSTR_TEST_SOURCE ("FILE:LINE", set on every
@@ -128,27 +125,56 @@ static std::filesystem::path test_source_file() {
 }
 
 void add_test_mode_options(CLI::App& app, TestModeOptions& opt) {
-  app.add_option("--test", opt.test, "CTest mode: judge the run as this test variant (report, sidecar, measurements)");
+  auto* test = app.add_option("--test", opt.test,
+                              "CTest mode: judge the run as this test variant (report, sidecar, measurements)");
   app.add_option("--thresholds", opt.thresholds_json, "with --test: JSON {\"scheduler\": {...}, \"test\": {...}}");
   app.add_option("--expect-fail", opt.expect_fail,
-                 "with --test: the run must fail with a violation matching this regex (CTest WILL_FAIL)");
+                 "with --test: exit 0 only when the verdict fails with a violation matching this regex; any other "
+                 "end (pass, skip, infrastructure, another failure) fails with one line saying what happened")
+      ->needs(test);
   app.add_option("--build-dir", opt.build_dir, "with --test: sidecars go under DIR/ktstr (default: current dir)");
+  app.add_flag("-v,--verbose", opt.verbose,
+               "with --test: the full report and where the time went (phases) for passing runs too (also "
+               "KTSTR_VERBOSE=1)");
+  app.add_option("--adapter-version", opt.adapter_version,
+                 "with --test: the ktstr version the test executable was built with; a different ktstr-vm refuses");
   app.add_option("--commit", opt.project_commit,
                  "with --test: the commit sidecars are grouped under (default: $KTSTR_COMMIT, else the git HEAD of the "
                  "test's source, else 'local')");
 }
 
-int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
+void recover_expect_fail(const CLI::App& app, TestModeOptions& opt) {
+  if (!opt.expect_fail.empty()) return;
+  const CLI::Option* o = app.get_option_no_throw("--expect-fail");
+  if (o && !o->results().empty()) opt.expect_fail = o->results().back();
+}
+
+int conclude(const v::RunEnd& end, const TestModeOptions& opt) {
+  if (opt.expect_fail.empty()) return end.exit_code;
+  auto r = v::apply_expectation(end, opt.expect_fail);
+  fmt::print(stderr, "ktstr-vm: {}\n", r.line);
+  return r.exit_code;
+}
+
+v::RunEnd run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
+  if (auto skew = version_skew(opt.adapter_version, ktstr_version()); !skew.empty()) return launch_error(skew);
   auto layers = parse_layers(opt.thresholds_json);
-  if (!layers) return report_failure("ktstr-vm", layers.error().message, kExitInfra);
+  if (!layers) return launch_error(layers.error().message);
 
   Collected got;
   auto sink = [&](proto::MsgType type, std::string_view payload) {
     switch (type) {
       case proto::MsgType::kTelemetry: {
         auto j = nlohmann::json::parse(payload, nullptr, false);
-        if (j.is_discarded()) got.telemetry_error = "guest telemetry is not valid JSON";
-        else got.telemetry = j.get<RunTelemetry>();
+        if (j.is_discarded()) {
+          got.telemetry_error = "guest telemetry is not valid JSON";
+          break;
+        }
+        try {
+          got.telemetry = j.get<RunTelemetry>();
+        } catch (const nlohmann::json::exception& e) {
+          got.telemetry_error = fmt::format("guest telemetry does not fit the schema: {}", e.what());
+        }
         break;
       }
       default: print_guest_output(type, payload, OutputRoute::kAllToStderr); break;
@@ -156,8 +182,10 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
   };
   const auto start = std::chrono::steady_clock::now();
   auto outcome = run_vm(cfg, sink);
-  if (!outcome) return report_failure("ktstr-vm", outcome.error().message, kExitInfra);
+  if (!outcome) return launch_error(outcome.error().message);
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double vm_gone = outcome->prepare_seconds + outcome->wall_seconds;
+  const char* verbose_env = std::getenv("KTSTR_VERBOSE");
 
   v::RunRecord rec{
       .build_dir = opt.build_dir,
@@ -173,9 +201,11 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
       .telemetry = got.telemetry.value_or(RunTelemetry{.test = opt.test}),
       .timings = {.boot_s = outcome->boot_seconds, .run_s = got.telemetry ? got.telemetry->duration_ns / 1e9 : 0,
                   .total_s = total},
+      .clock = run_clock(*outcome, vm_gone, total),
       .console_log = outcome->console_log_path,
       .console_tail = fmt::format("{}", fmt::join(outcome->console_tail, "\n")),
       .rerun_command = rerun_command(cfg, opt),
+      .verbose = opt.verbose || (verbose_env && std::string_view(verbose_env) == "1"),
   };
   v::Finalized fin = v::finalize_run(rec);
   fmt::print(stderr, "{}", fin.text);
@@ -188,14 +218,8 @@ int run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
       fs::create_symlink(fs::absolute(target), cfg.out_dir / name, ec);
     }
   }
-  if (opt.expect_fail.empty()) return fin.exit_code;
-
-  std::string lines;
-  for (const auto& viol : fin.verdict.violations) lines += v::format_violation(viol) + "\n";
-  std::string why;
-  int code = expected_failure_exit(fin.exit_code, lines, opt.expect_fail, why);
-  fmt::print(stderr, "ktstr-vm: {}\n", why);
-  return code;
+  return {.kind = v::RunEnd::Kind::kVerdict, .exit_code = fin.exit_code, .failures = v::fail_lines(fin.verdict),
+          .reason = v::infra_lines(fin.verdict)};
 }
 
 }  // namespace ktstr::vmm

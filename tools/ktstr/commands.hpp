@@ -15,7 +15,7 @@ using CommandResult = Result<int>;
 // Where a handler leaves its outcome for main (CLI11 callbacks return void).
 CommandResult& command_result();
 
-// `ktstr kernel build|list|clean|path`.
+// `ktstr kernel build|plan|list|clean|path`.
 void add_kernel_commands(CLI::App& app);
 
 // `ktstr topo list` (gauntlet presets).

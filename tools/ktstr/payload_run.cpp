@@ -1,8 +1,10 @@
 #include "tools/ktstr/payload_run.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include "base/temp_dir.hpp"
+#include "host/verdict/phases.hpp"
 #include "tools/ktstr/payload_spec.hpp"
 #include "vmm/guest_output.hpp"
 
@@ -22,7 +24,30 @@ std::vector<std::string> guest_args(const RunRequest& req) {
   return a;
 }
 
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// --verbose: where the run's time went, the payload archive first.
+void print_phases(double archive_s, const vmm::VmOutcome& o) {
+  std::vector<verdict::Phase> phases{{"payload_archive", archive_s}};
+  auto rest = verdict::split_phases({.prepare_s = o.prepare_seconds,
+                                     .first_frame_s = o.boot_seconds,
+                                     .exit_frame_s = o.exit_seconds,
+                                     .wall_s = o.wall_seconds,
+                                     .hello_uptime_s = o.hello_uptime_seconds},
+                                    nullptr);
+  rest.pop_back();  // no verdict phase in a payload run
+  phases.insert(phases.end(), rest.begin(), rest.end());
+  fmt::print(stderr, "ktstr run: phases: {}\n", verdict::format_phases(phases));
+}
+
+}  // namespace
+
 Result<int> run_payload(const RunRequest& req) {
+  const auto t0 = std::chrono::steady_clock::now();
   PayloadInputs in{.guest_init = KTSTR_TRY(find_guest_init()), .scheduler = req.scheduler, .files = req.files};
   if (!req.argv.empty()) in.program = KTSTR_TRY(resolve_program(req.argv.front()));
   auto spec = KTSTR_TRY(payload_spec(in));
@@ -30,6 +55,7 @@ Result<int> run_payload(const RunRequest& req) {
   auto tmp = KTSTR_TRY(TempDir::create("ktstr-run-"));
   fs::path cpio = tmp.path() / "payload.cpio";
   KTSTR_TRY(initramfs::build(spec, cpio));
+  const double archive_s = seconds_since(t0);
 
   std::vector<std::string> argv = req.argv;
   if (in.program) argv.front() = guest_path(*in.program);
@@ -53,6 +79,7 @@ Result<int> run_payload(const RunRequest& req) {
     vmm::print_guest_output(type, payload, vmm::OutputRoute::kPassThrough);
   };
   auto outcome = KTSTR_TRY(vmm::run_vm(cfg, print));
+  if (req.verbose) print_phases(archive_s, outcome);
   if (outcome.kind == vmm::VmOutcome::Kind::kExited) return outcome.guest_exit_code;
   fmt::print(stderr, "ktstr run: {}\n", outcome.describe());
   return outcome.exit_code();

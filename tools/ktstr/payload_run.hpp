@@ -30,6 +30,7 @@ struct RunRequest {
   bool echo_console = false;
   bool interactive = false;                        // `ktstr shell`: the console is this terminal
   std::string extra_cmdline;
+  bool verbose = false;                            // print where the time went (phases) on stderr
 };
 
 // The guest's arguments for ktstr-guest-init (/ktstr/argv.json).

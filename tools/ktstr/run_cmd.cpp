@@ -27,6 +27,7 @@ struct RunArgs {
   std::string out_dir;
   bool console = false;
   std::string cmdline;
+  bool verbose = false;
 };
 
 Result<payload::RunRequest> make_request(const RunArgs& a) {
@@ -45,6 +46,7 @@ Result<payload::RunRequest> make_request(const RunArgs& a) {
       .out_dir = a.out_dir,
       .echo_console = a.console,
       .extra_cmdline = a.cmdline,
+      .verbose = a.verbose,
   };
   if (!a.scheduler.empty()) {
     if (!fs::exists(a.scheduler)) return fail("--scheduler {}: no such file", a.scheduler);
@@ -63,7 +65,7 @@ Result<payload::RunRequest> make_request(const RunArgs& a) {
 
 void add_vm_options(CLI::App* c, RunArgs& a) {
   c->add_option("--kernel", a.kernel, "Kernel: version, tarball, source dir, cache key or bzImage (default: resolution chain)");
-  c->add_option("--topology", a.topology, "Guest topology NnLlCcTt")->capture_default_str();
+  c->add_option("--topology", a.topology, "Guest topology NnLlCcTt, or an uneven shape such as 1n2l3_1c1t (README \"Topology strings\")")->capture_default_str();
   c->add_option("--memory", a.memory_mib, "Guest memory in MiB (default: sized from the initramfs)");
   c->add_option("--timeout", a.timeout_s, "Kill the VM after this many seconds")->capture_default_str();
   c->add_option("--engine", a.engine, "auto|qemu|kvm")->capture_default_str();
@@ -74,6 +76,7 @@ void add_vm_options(CLI::App* c, RunArgs& a) {
   c->add_option("--out-dir", a.out_dir, "Keep the console log here");
   c->add_flag("--console", a.console, "Echo the guest kernel console to stderr");
   c->add_option("--cmdline", a.cmdline, "Extra kernel command line");
+  c->add_flag("-v,--verbose", a.verbose, "Print where the time went (payload archive, boot, kernel init, ...)");
 }
 
 }  // namespace

@@ -9,6 +9,21 @@ namespace ktstr::cli {
 
 namespace {
 
+nlohmann::json preset_json(const gauntlet::Preset& p, const gauntlet::Fit& f) {
+  const Topology& t = p.topology;
+  nlohmann::json node_llcs = nlohmann::json::array(), llc_cores = nlohmann::json::array(),
+                 memoryless = nlohmann::json::array();
+  for (int n = 0; n < t.nodes(); ++n) {
+    node_llcs.push_back(t.llcs_of_node(n));
+    if (t.memoryless(n)) memoryless.push_back(n);
+  }
+  for (int k = 0; k < t.llcs(); ++k) llc_cores.push_back(t.cores_of_llc(k));
+  return {{"topology", t.str()}, {"vcpus", t.vcpus()},       {"nodes", t.nodes()},
+          {"llcs", t.llcs()},    {"node_llcs", node_llcs},   {"llc_cores", llc_cores},
+          {"threads", t.threads()}, {"memoryless_nodes", memoryless}, {"fits", f.fits},
+          {"reason", f.reason},  {"purpose", p.purpose}};
+}
+
 CommandResult cmd_topo_list(bool json) {
   namespace g = ktstr::gauntlet;
   const g::HostBudget host = g::detect_host_budget();
@@ -16,16 +31,13 @@ CommandResult cmd_topo_list(bool json) {
     fmt::print("host: {} CPUs, {}; presets up to {} vCPUs run\n", host.cpus,
                host.hardware_virt ? "KVM" : "TCG (no hardware virtualization)", host.max_vcpus());
   for (const auto& p : g::presets()) {
-    const g::Fit f = g::fit(p.topology, host);
+    const Topology& t = p.topology;
+    const g::Fit f = g::fit(t, host);
     if (json) {
-      nlohmann::json row = {{"topology", p.topology.str()}, {"vcpus", p.topology.vcpus()},
-                            {"nodes", p.topology.nodes}, {"llcs", p.topology.llcs},
-                            {"cores", p.topology.cores}, {"threads", p.topology.threads},
-                            {"fits", f.fits}, {"reason", f.reason}, {"purpose", p.purpose}};
-      fmt::print("{}\n", row.dump());
+      fmt::print("{}\n", preset_json(p, f).dump());
     } else {
-      fmt::print("{:<10} {:>4} vCPUs  {:<5} {:<30} {}\n", p.topology.str(), p.topology.vcpus(),
-                 f.fits ? "fits" : "skip", p.purpose, f.fits ? "" : f.reason);
+      fmt::print("{:<16} {:>4} vCPUs  {:<8} {:<38} {}\n", t.str(), t.vcpus(), f.fits ? "fits" : "too big",
+                 p.purpose, f.reason);
     }
   }
   return 0;

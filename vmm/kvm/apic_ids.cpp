@@ -9,8 +9,8 @@ int count_order(uint32_t count) {
 }
 
 ApicLayout ApicLayout::of(const Topology& t) {
-  return {.thread_bits = count_order(static_cast<uint32_t>(t.threads)),
-          .core_bits = count_order(static_cast<uint32_t>(t.cores)),
+  return {.thread_bits = count_order(static_cast<uint32_t>(t.threads())),
+          .core_bits = count_order(static_cast<uint32_t>(t.max_cores())),
           .topo = t};
 }
 

@@ -14,7 +14,9 @@ namespace ktstr::kvm {
 // "Hierarchical Mapping of Shared Resources"). One package per LLC, as the
 // QEMU engine uses one socket per LLC, so "package" and "LLC" coincide.
 // Fields are rounded up to powers of two: 3 cores per LLC use 2 core bits and
-// leave APIC ID 3 (and its siblings) unused - a sparse layout.
+// leave APIC ID 3 (and its siblings) unused - a sparse layout. LLCs of
+// different sizes share the width of the widest one, so a narrower LLC leaves
+// more IDs unused (as QEMU leaves the slots of a narrower socket empty).
 struct ApicLayout {
   int thread_bits = 0;
   int core_bits = 0;

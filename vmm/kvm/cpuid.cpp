@@ -16,16 +16,22 @@ constexpr uint32_t kLevelTypeCore = 2;
 
 // CPUID.0BH / CPUID.1FH (SDM Vol. 2A, "Extended Topology Enumeration Leaf"):
 // subleaf 0 = SMT level, 1 = core level (shift to the package ID), 2 = invalid.
-// EDX is the x2APIC ID of the executing CPU, so the table is per vCPU.
-void write_ext_topology(CpuidTable& t, uint32_t leaf, const ApicLayout& l, uint32_t apic_id) {
+// EDX is the x2APIC ID of the executing CPU, so the table is per vCPU. EBX
+// counts the logical processors of this CPU's own core and package (an LLC
+// narrower than the widest has fewer); the SDM calls EBX informational only
+// ("Software must not use EBX[15:0] to enumerate processor topology"), Linux
+// takes the topology from the shifts in EAX.
+void write_ext_topology(CpuidTable& t, uint32_t leaf, const ApicLayout& l, int cpu) {
   const auto& topo = l.topo;
+  const uint32_t apic_id = l.apic_id(cpu);
+  const int package_cpus = topo.cores_of_llc(topo.place(cpu).llc) * topo.threads();
   t.at(leaf, 0, true) = {.function = leaf, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
                          .eax = static_cast<uint32_t>(l.thread_bits),
-                         .ebx = static_cast<uint32_t>(topo.threads),
+                         .ebx = static_cast<uint32_t>(topo.threads()),
                          .ecx = 0 | (kLevelTypeSmt << 8), .edx = apic_id};
   t.at(leaf, 1, true) = {.function = leaf, .index = 1, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
                          .eax = static_cast<uint32_t>(l.package_shift()),
-                         .ebx = static_cast<uint32_t>(topo.cores * topo.threads),
+                         .ebx = static_cast<uint32_t>(package_cpus),
                          .ecx = 1 | (kLevelTypeCore << 8), .edx = apic_id};
   t.at(leaf, 2, true) = {.function = leaf, .index = 2, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
                          .eax = 0, .ebx = 0, .ecx = 2, .edx = apic_id};
@@ -95,8 +101,8 @@ std::vector<CpuidEntry> cpuid_for_vcpu(std::span<const CpuidEntry> supported, co
   t.erase(kLeafPmu);
   t.at(kLeafPmu) = {.function = kLeafPmu};
 
-  write_ext_topology(t, kLeafExtTopo, layout, apic_id);
-  if (has_v2_topology) write_ext_topology(t, kLeafV2ExtTopo, layout, apic_id);
+  write_ext_topology(t, kLeafExtTopo, layout, cpu);
+  if (has_v2_topology) write_ext_topology(t, kLeafV2ExtTopo, layout, cpu);
 
   if (vendor == CpuVendor::kIntel) rewrite_intel_leaves(t, layout);
   if (vendor == CpuVendor::kAmd) rewrite_amd_leaves(t, layout, cpu);

@@ -28,10 +28,11 @@ void rewrite_amd_leaves(CpuidTable& t, const ApicLayout& layout, int cpu) {
   ext_max.eax = std::max(ext_max.eax, kLeafExtApic);
   t.at(kLeafExtFeatures).ecx |= kTopoExtBit;
 
-  // 8000_0008H:ECX[7:0] NC = logical processors per package - 1,
-  // ECX[15:12] ApicIdCoreIdSize = APIC ID bits below the package.
+  // 8000_0008H:ECX[7:0] NC = logical processors per package - 1 (this CPU's
+  // package: LLCs may differ in size), ECX[15:12] ApicIdCoreIdSize = APIC ID
+  // bits below the package, which is what Linux uses when it is set.
   CpuidEntry& sizes = t.at(kLeafSizes);
-  const uint32_t nc = static_cast<uint32_t>(layout.topo.cores * layout.topo.threads) - 1;
+  const uint32_t nc = static_cast<uint32_t>(layout.topo.cores_of_llc(p.llc) * layout.topo.threads()) - 1;
   sizes.ecx = (sizes.ecx & ~0xf0ffu) | (nc & 0xffu) | (static_cast<uint32_t>(layout.package_shift()) << 12);
 
   // 8000_001DH: one subleaf per cache, EAX[25:14] = logical processors sharing - 1
@@ -52,7 +53,7 @@ void rewrite_amd_leaves(CpuidTable& t, const ApicLayout& layout, int cpu) {
   // nodes per package - 1.
   t.at(kLeafExtApic) = {.function = kLeafExtApic,
                         .eax = apic_id,
-                        .ebx = static_cast<uint32_t>(p.core) | (static_cast<uint32_t>(layout.topo.threads - 1) << 8),
+                        .ebx = static_cast<uint32_t>(p.core) | (static_cast<uint32_t>(layout.topo.threads() - 1) << 8),
                         .ecx = static_cast<uint32_t>(p.llc) & 0xffu,
                         .edx = 0};
 }

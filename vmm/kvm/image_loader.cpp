@@ -83,7 +83,7 @@ Result<void> load_cmdline(const GuestMemory& mem, const std::string& cmdline) {
 // MADT/SRAT/SLIT for the topology in the BIOS area; returns the RSDP address.
 Result<uint64_t> load_acpi(const GuestMemory& mem, const Topology& topo) {
   const ApicLayout apic = ApicLayout::of(topo);
-  const auto nodes = acpi::split_memory_by_node(mem.map().ram_ranges(), topo.nodes);
+  const auto nodes = acpi::split_memory_by_node(mem.map().ram_ranges(), topo);
   const acpi::AcpiImage tables = acpi::build_acpi_image(layout::kAcpiStart, apic, nodes);
   if (layout::kAcpiStart + tables.bytes.size() > layout::kAcpiEnd)
     return fail("ACPI tables of {} bytes overflow the BIOS area", tables.bytes.size());

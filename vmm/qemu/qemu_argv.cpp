@@ -1,15 +1,8 @@
 #include "vmm/qemu/qemu_argv.hpp"
 
-namespace ktstr::vmm {
+#include "vmm/qemu/qemu_topology.hpp"
 
-namespace {
-// QEMU option values are comma-separated; a literal comma is written twice.
-std::string escape_commas(const std::string& v) {
-  std::string out;
-  for (char c : v) out += c == ',' ? std::string(",,") : std::string(1, c);
-  return out;
-}
-}  // namespace
+namespace ktstr::vmm {
 
 std::string kernel_cmdline(const MemoryPlan& memory, const std::string& extra) {
   // console=ttyS0: the console log; panic=-1: a panic reboots at once, and
@@ -25,29 +18,18 @@ std::string kernel_cmdline(const MemoryPlan& memory, const std::string& extra) {
 }
 
 std::vector<std::string> qemu_argv(const QemuPlan& p) {
-  const Topology& t = p.topology;
   std::vector<std::string> a = {p.qemu_binary, "-no-user-config", "-nodefaults", "-display", "none", "-no-reboot"};
   auto add = [&](std::string flag, std::string value) {
     a.push_back(std::move(flag));
     a.push_back(std::move(value));
   };
   add("-machine", "pc");
-  if (p.accel == Accel::kKvm) {
-    add("-accel", "kvm");
-    add("-cpu", "host");
-  } else {
-    add("-accel", "tcg,thread=multi");
-    add("-cpu", "max");
-  }
+  const char* cpu_model = p.accel == Accel::kKvm ? "host" : "max";
+  add("-accel", p.accel == Accel::kKvm ? "kvm" : "tcg,thread=multi");
+  add("-cpu", cpu_model);
   add("-m", fmt::format("{}M", p.memory.total_bytes() / kMiB));
-  add("-smp", fmt::format("{},sockets={},cores={},threads={}", t.vcpus(), t.llcs, t.cores, t.threads));
-  for (int n = 0; n < t.nodes; ++n) {
-    add("-object", fmt::format("memory-backend-file,id=m{},size={}M,mem-path={},share=on", n,
-                               p.memory.node_bytes[static_cast<size_t>(n)] / kMiB,
-                               escape_commas(p.memory_files[static_cast<size_t>(n)])));
-    add("-numa", fmt::format("node,nodeid={},memdev=m{}", n, n));
-  }
-  for (int s = 0; s < t.llcs; ++s) add("-numa", fmt::format("cpu,node-id={},socket-id={}", s / t.llcs_per_node(), s));
+  const auto topo = qemu_topology_args(p.topology, p.memory, p.memory_files, cpu_model);
+  a.insert(a.end(), topo.begin(), topo.end());
   add("-kernel", p.kernel);
   add("-initrd", p.initrd);
   add("-append", p.cmdline);

@@ -17,7 +17,7 @@ struct QemuPlan {
   Accel accel = Accel::kTcg;
   Topology topology;
   MemoryPlan memory;
-  std::vector<std::string> memory_files;  // one memory-backend-file per NUMA node
+  std::vector<std::string> memory_files;  // one memory-backend-file per NUMA node (unused for a memoryless one)
   std::string kernel;
   std::string initrd;
   std::string cmdline;
@@ -25,11 +25,10 @@ struct QemuPlan {
   bool interactive = false; // ttyS0 also on QEMU's stdin/stdout (raw terminal), for `ktstr shell`
 };
 
-// The full argv (argv[0] = qemu_binary). Mapping, as measured (docs/architecture.md):
-// -M pc; one socket per LLC (-smp V,sockets=L,cores=C,threads=T) because
-// QEMU's CPUID cache leaves describe L3 as shared by one socket; NUMA node i
-// gets memdev m<i> and the sockets of its LLCs, consecutive sockets per node
-// (-numa cpu,node-id=i,socket-id=s) so CPU numbering matches Topology::place.
+// The full argv (argv[0] = qemu_binary): -M pc, the accelerator and CPU model
+// (TCG: -cpu max; KVM: -cpu host), RAM, the topology (qemu_topology.hpp: one
+// socket per LLC, a memory backend per node, -numa cpu per socket), the
+// kernel, initrd, command line and the console.
 std::vector<std::string> qemu_argv(const QemuPlan& plan);
 
 // Kernel command line: fixed words, the ring's words, then the user's extras

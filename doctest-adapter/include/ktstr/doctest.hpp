@@ -45,7 +45,9 @@ using Context = guest::GuestContext;
 // the layers built-in -> scheduler -> test.
 using ThresholdSet = nlohmann::json;
 
-// A declared topology: "1n2l4c2t" or {.nodes = 1, .llcs = 2, .cores = 4, .threads = 2}.
+// A declared topology: a string of the topology grammar ("1n2l4c2t", or an
+// uneven shape such as "1n2l3_1c1t"; README "Topology strings") or the
+// uniform {.nodes = 1, .llcs = 2, .cores = 4, .threads = 2}.
 struct TopologySpec {
   int nodes = 1, llcs = 1, cores = 2, threads = 1;
   TopologySpec() = default;
@@ -60,6 +62,7 @@ struct SchedulerDecl {
   std::string binary;               // file name in the initramfs (/bin/<binary>)
   std::vector<std::string> args;    // default arguments
   ThresholdSet thresholds = ThresholdSet::object();  // scheduler layer
+  int attach_timeout_s = 0;         // how long it may take to reach sched_ext "enabled"; 0: 30 s
 };
 
 // What an A/B test judges its scheduler against, measured seconds earlier
@@ -83,10 +86,11 @@ struct TestAttrs {
   std::vector<std::string> sched_args;                  // appended to the scheduler's default args
   Baseline baseline;                                    // A/B: the body's runs play under it first
   ThresholdSet thresholds = ThresholdSet::object();     // test layer
-  int timeout_s = 0;                                    // 0: 120 s + 3 x duration (TCG boots are slow), A/B 180 s + 6 x
+  int timeout_s = 0;                                    // 0: 120 s + 3 x duration (A/B 180 s + 6 x), + attach time beyond 30 s
   bool gauntlet = false;                                // also run over the gauntlet presets
   std::string expect_fail;                              // non-empty: must fail, reason matching this regex
   std::vector<std::string> labels;                      // extra CTest labels
+  int attach_timeout_s = 0;                             // 0: the scheduler's attach_timeout_s, else 30 s
 };
 
 namespace detail {

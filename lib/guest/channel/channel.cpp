@@ -1,6 +1,7 @@
 #include "guest/channel/channel.hpp"
 
 #include <signal.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +9,8 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "base/fd.hpp"
 
@@ -179,6 +182,15 @@ Result<void> Channel::send_exit(int code) {
   const std::byte le[4] = {std::byte(v & 0xff), std::byte((v >> 8) & 0xff), std::byte((v >> 16) & 0xff),
                            std::byte(v >> 24)};
   return send(proto::MsgType::kExit, std::span<const std::byte>(le, 4));
+}
+
+Result<void> Channel::send_hello() {
+  utsname u{};
+  uname(&u);
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const uint64_t boot_ns = uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+  return send(proto::MsgType::kHello, fmt::format(R"({{"boot_ns": {}, "kernel": "{}"}})", boot_ns, u.release));
 }
 
 std::optional<std::pair<proto::ControlType, std::string>> Channel::poll_control() {

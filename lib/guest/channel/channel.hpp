@@ -49,6 +49,9 @@ class Channel {
   }
   // Sends MsgType::kExit with the 4-byte little-endian code.
   Result<void> send_exit(int code);
+  // MsgType::kHello: the guest runtime started; {"boot_ns": uptime, "kernel":
+  // release}. The host splits boot into VMM start and kernel init with it.
+  Result<void> send_hello();
 
   // Returns the host's newest control message once (nullopt when none is new).
   std::optional<std::pair<proto::ControlType, std::string>> poll_control();

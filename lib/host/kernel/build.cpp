@@ -20,8 +20,9 @@ fetch::DownloadOptions download_options(const BuildOptions& o) {
 
 // Offline fallback for a version request: an entry built earlier from
 // kernel.org with the same fragment whose version matches ("6.12" matches 6.12.N).
-std::optional<BuildOnceResult> cached_release(const fs::path& cache, const std::string& version) {
-  std::string fh = fragment_hash();
+std::optional<BuildOnceResult> cached_release(const fs::path& cache, const std::string& version,
+                                              const KconfigSpec& kconfig) {
+  std::string fh = kconfig.hash();
   for (auto& e : list_entries(cache)) {
     const Manifest& m = e.manifest;
     bool match = m.version == version || m.version.starts_with(version + ".");
@@ -42,12 +43,14 @@ Result<Plan> plan_build(const SourceSpec& spec, const BuildOptions& opts) {
   Plan plan;
   plan.input.progress = opts.progress;
   plan.input.jobs = opts.jobs;
+  plan.input.kconfig = opts.kconfig;
+  const std::string fh = opts.kconfig.hash();
   switch (spec.kind) {
     case SourceKind::kTarball: {
       plan.input.tarball = spec.path;
       plan.input.source_label = spec.path.string();
       plan.input.source_digest = KTSTR_TRY(tarball_digest(spec.path, cache));
-      plan.key = make_cache_key(version_from_filename(spec.path), plan.input.source_digest, fragment_hash());
+      plan.key = make_cache_key(version_from_filename(spec.path), plan.input.source_digest, fh);
       break;
     }
     case SourceKind::kSourceDir: {
@@ -56,14 +59,14 @@ Result<Plan> plan_build(const SourceSpec& spec, const BuildOptions& opts) {
       plan.input.reuse_build = opts.reuse_build;
       plan.input.source_label = spec.path.string();
       plan.input.source_digest = KTSTR_TRY(source_dir_digest(spec.path, version));
-      plan.key = make_cache_key(version, plan.input.source_digest, fragment_hash());
+      plan.key = make_cache_key(version, plan.input.source_digest, fh);
       break;
     }
     case SourceKind::kVersion: {
       auto release = KTSTR_TRY(fetch::resolve_version(spec.text, download_options(opts)));
       plan.input.source_label = "kernel.org " + release.version;
       plan.input.source_digest = release.sha256;
-      plan.key = make_cache_key(release.version, release.sha256, fragment_hash());
+      plan.key = make_cache_key(release.version, release.sha256, fh);
       plan.release = std::move(release);
       break;
     }
@@ -90,7 +93,7 @@ Result<BuildOnceResult> build_kernel(const SourceSpec& spec, const BuildOptions&
   fs::path cache = cache_of(opts);
   auto plan = plan_build(spec, opts);
   if (!plan && spec.kind == SourceKind::kVersion) {
-    if (auto hit = cached_release(cache, spec.text)) return std::move(*hit);
+    if (auto hit = cached_release(cache, spec.text, opts.kconfig)) return std::move(*hit);
   }
   if (!plan) return std::unexpected(std::move(plan).error());
   if (spec.kind == SourceKind::kCacheKey) {

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "host/kernel/build_once.hpp"
+#include "host/kernel/kconfig_spec.hpp"
 #include "host/kernel/logged_command.hpp"
 #include "host/kernel/source.hpp"
 
@@ -22,6 +23,7 @@ struct BuildOptions {
   // Source trees only: an existing O= build of that same tree to start from
   // (see PipelineInput::reuse_build). Does not change the cache key.
   std::filesystem::path reuse_build;
+  KconfigSpec kconfig = base_kconfig();  // the fragment (part of the cache key)
 };
 
 // The cache key a source maps to, without building (resolves versions over

@@ -18,6 +18,7 @@ struct BuildContext {
   int log_fd = -1;               // entry/build.log
   int jobs = 1;                  // make -j
   Progress progress;
+  std::string fragment;          // kconfig fragment merged over tinyconfig (KconfigSpec::text)
 };
 
 // Runs make with args in dir (`make -C dir args...`), logged under label.

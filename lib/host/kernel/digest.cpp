@@ -10,13 +10,13 @@
 #include "base/fd.hpp"
 #include "host/kernel/file_lock.hpp"
 #include "base/sha256.hpp"
-#include "kconfig/fragment.hpp"
+#include "host/kernel/kconfig_spec.hpp"
 
 namespace ktstr::kernel {
 
 namespace fs = std::filesystem;
 
-std::string fragment_hash() { return sha256_hex(kKtstrKconfigFragment); }
+std::string fragment_hash() { return base_kconfig().hash(); }
 
 std::string make_cache_key(std::string_view version, std::string_view source_digest, std::string_view fragment_hash) {
   std::string label(version.empty() ? "linux" : version);

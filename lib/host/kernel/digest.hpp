@@ -18,7 +18,8 @@
 
 namespace ktstr::kernel {
 
-// sha256 of the embedded kconfig fragment (kconfig/ktstr.kconfig).
+// sha256 of the embedded kconfig fragment alone (kconfig/ktstr.kconfig):
+// base_kconfig().hash() (kconfig_spec.hpp has the fragments with extras).
 std::string fragment_hash();
 
 // The cache key for a build of version from source_digest with fragment_hash.

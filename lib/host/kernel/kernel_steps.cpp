@@ -1,7 +1,6 @@
 #include "host/kernel/build_context.hpp"
 #include "base/fd.hpp"
 #include "host/kernel/fragment.hpp"
-#include "kconfig/fragment.hpp"
 
 namespace ktstr::kernel {
 
@@ -35,7 +34,7 @@ Result<bool> configure_kernel(const BuildContext& ctx) {
   KTSTR_TRY_VOID(run_make(ctx, "make tinyconfig", ctx.src, {out, "tinyconfig"}));
   // Same merge as scripts/kconfig/merge_config.sh -m: fragment lines override
   // the base, then olddefconfig resolves dependencies.
-  auto fragment = KTSTR_TRY_CTX(parse_kconfig(kKtstrKconfigFragment), "embedded ktstr.kconfig");
+  auto fragment = KTSTR_TRY_CTX(parse_kconfig(ctx.fragment), "kconfig fragment");
   fs::path config = ctx.kbuild / ".config";
   auto base = KTSTR_TRY(read_file(config));
   KTSTR_TRY_VOID(write_file_atomic(config, merge_fragment(base, fragment)));
@@ -43,7 +42,7 @@ Result<bool> configure_kernel(const BuildContext& ctx) {
   auto final_config = KTSTR_TRY_CTX(parse_kconfig(KTSTR_TRY(read_file(config))), "{}", config.string());
   auto dropped = find_dropped(fragment, final_config);
   if (!dropped.empty())
-    return fail("kconfig dropped {} option(s) of the ktstr fragment (unmet dependencies?): {}", dropped.size(),
+    return fail("kconfig dropped {} option(s) of the fragment (unmet dependencies?): {}", dropped.size(),
                 describe_dropped(dropped));
   KTSTR_TRY_VOID(copy_into(config, ctx.entry / ".config"));
   auto ext = final_config.find("CONFIG_SCHED_CLASS_EXT");

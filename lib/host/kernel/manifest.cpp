@@ -30,6 +30,7 @@ Result<Manifest> read_manifest(const fs::path& entry_dir) {
     m.source = j.at("source").get<std::string>();
     m.source_digest = j.at("source_digest").get<std::string>();
     m.fragment_hash = j.at("fragment_hash").get<std::string>();
+    m.extra_fragments = j.value("extra_fragments", std::string());
     m.date = j.at("date").get<std::string>();
     m.sched_ext = j.at("sched_ext").get<bool>();
     m.build_seconds = j.value("build_seconds", 0.0);
@@ -49,6 +50,7 @@ Result<void> write_manifest(const fs::path& entry_dir, const Manifest& m) {
       {"source", m.source},
       {"source_digest", m.source_digest},
       {"fragment_hash", m.fragment_hash},
+      {"extra_fragments", m.extra_fragments},
       {"date", m.date},
       {"sched_ext", m.sched_ext},
       {"build_seconds", m.build_seconds},

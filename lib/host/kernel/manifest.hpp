@@ -16,7 +16,8 @@ struct Manifest {
   std::string version;         // kernel release from the tree's Makefile, e.g. "6.12.117"
   std::string source;          // what was built: tarball path, source dir or "kernel.org 6.12.3"
   std::string source_digest;   // see source.hpp for how it is computed
-  std::string fragment_hash;   // sha256 of the embedded kconfig fragment
+  std::string fragment_hash;   // sha256 of the kconfig fragment built with (kconfig_spec.hpp)
+  std::string extra_fragments; // "" (ktstr.kconfig alone) or what was appended, e.g. "debug"
   std::string date;            // UTC build completion, ISO 8601
   bool sched_ext = false;      // CONFIG_SCHED_CLASS_EXT=y in the final .config
   double build_seconds = 0;    // wall time of the cold build

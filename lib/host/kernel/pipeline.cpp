@@ -38,7 +38,8 @@ Result<Manifest> build_steps(const PipelineInput& input, BuildContext& ctx) {
   m.version = KTSTR_TRY(check_sched_ext_tree(ctx.src));
   m.source = input.source_label;
   m.source_digest = input.source_digest;
-  m.fragment_hash = fragment_hash();
+  m.fragment_hash = input.kconfig.hash();
+  m.extra_fragments = input.kconfig.extras;
   if (!input.reuse_build.empty()) {
     say(ctx.progress, fmt::format("copying the existing build {} (kbuild recompiles only what differs)",
                                   input.reuse_build.string()));
@@ -51,7 +52,8 @@ Result<Manifest> build_steps(const PipelineInput& input, BuildContext& ctx) {
                               ctx.log_fd, ctx.progress));
     m.source += fmt::format(" (objects reused from {})", input.reuse_build.string());
   }
-  say(ctx.progress, fmt::format("building Linux {} with the ktstr fragment (make -j{})", m.version, ctx.jobs));
+  say(ctx.progress, fmt::format("building Linux {} with the ktstr fragment{} (make -j{})", m.version,
+                                input.kconfig.extras.empty() ? "" : " + " + input.kconfig.extras, ctx.jobs));
   m.sched_ext = KTSTR_TRY(configure_kernel(ctx));
   KTSTR_TRY_VOID(build_bzimage(ctx));
   KTSTR_TRY_VOID(install_headers(ctx));
@@ -77,6 +79,7 @@ Result<Manifest> run_pipeline(const PipelineInput& input, const fs::path& entry_
       .log_fd = log.get(),
       .jobs = input.jobs > 0 ? input.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
       .progress = input.progress,
+      .fragment = input.kconfig.text,
   };
   auto m = build_steps(input, ctx);
   if (m) return m;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "host/kernel/kconfig_spec.hpp"
 #include "host/kernel/logged_command.hpp"
 #include "host/kernel/manifest.hpp"
 
@@ -22,6 +23,7 @@ struct PipelineInput {
   // first: kbuild then recompiles only what differs (incremental rebuild of
   // a developer's tree). Empty: a cold build.
   std::filesystem::path reuse_build;
+  KconfigSpec kconfig = base_kconfig();  // merged over tinyconfig
   Progress progress;
   int jobs = 0;                      // 0: one per online CPU
 };

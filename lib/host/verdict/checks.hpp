@@ -48,6 +48,14 @@ std::vector<Violation> check_share_vs_baseline(const RunTelemetry& t, const VmFa
 std::vector<Violation> check_rate_vs_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 std::vector<Violation> check_gap_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 
+// --- host-side monitor (checks_monitor.cpp): judged only when the run has samples ---
+// A CPU's rq clock stood still while it had runnable tasks (on by default).
+std::vector<Violation> check_rq_stall(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+// A CPU stayed idle while a task allowed on it waited on another CPU.
+std::vector<Violation> check_idle_waiting(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+// max_idle_waiting_ms, else kDefaultIdleWaitingMs with work_conservation, else off.
+std::optional<double> effective_idle_waiting_limit(const Thresholds& th);
+
 // Effective limits: the explicit threshold, else the not_starved default for
 // the kernel flavour, else nullopt (check off).
 std::optional<double> effective_spread_limit(const RunTelemetry& t, const Thresholds& th);

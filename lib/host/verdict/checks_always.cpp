@@ -9,17 +9,25 @@
 
 namespace ktstr::verdict {
 
+namespace {
+// The first event saying how the scheduler stopped is the cause; a later one
+// (the loader exiting after an ejection) is a consequence. "died" is how
+// sidecars before the exited/killed split name a process end.
+std::string failure_kind(const SchedulerTelemetry& s) {
+  for (const auto& e : s.events)
+    for (const char* k : {"ejected", "killed", "exited", "unregistered", "timeout", "died"})
+      if (e.kind == k) return e.kind;
+  return "failed";
+}
+}  // namespace
+
 std::vector<Violation> check_scheduler(const RunTelemetry& t, const VmFacts&, const Thresholds&) {
   const auto& s = t.scheduler;
   auto subject = s.name.empty() ? std::string("eevdf") : s.name;
   if (s.failed) {
-    // The last ejected/died event says which of the two happened.
-    std::string kind = "failed";
-    for (const auto& e : s.events)
-      if (e.kind == "ejected" || e.kind == "died") kind = e.kind;
     return {Violation{.check = "scheduler",
                       .subject = subject,
-                      .detail = fmt::format("{}: {}", kind, s.failure.empty() ? "no reason reported" : s.failure)}};
+                      .detail = labelled(failure_kind(s), s.failure.empty() ? "no reason reported" : s.failure)}};
   }
   if (!s.name.empty() && !s.attached && t.error.empty())
     return {Violation{.check = "scheduler", .subject = subject, .detail = "never attached (sched_ext not enabled)"}};

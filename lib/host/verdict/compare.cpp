@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "host/verdict/compare_candidate.hpp"
 #include "host/verdict/run_stats.hpp"
 #include "host/verdict/welch.hpp"
 
@@ -80,7 +81,8 @@ Result<void> parse_alpha_option(GateConfig& cfg, std::string_view spec) {
 }
 
 bool CompareResult::tripped() const {
-  return std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.status == RowStatus::kTripped; });
+  return !candidate_faults.empty() ||
+         std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.status == RowStatus::kTripped; });
 }
 
 RowStatus judge_change(const MetricKind& kind, double a, double b, const Gate& gate) {
@@ -151,6 +153,27 @@ std::map<std::string, std::vector<const Sidecar*>> by_variant(std::span<const Si
   return out;
 }
 
+// A's reference run for candidate_fault: the first one that was not skipped
+// and measured something (so B is held to the best A offers), else the first.
+const Sidecar& reference_run(const std::vector<const Sidecar*>& runs_a) {
+  for (const auto* s : runs_a)
+    if (s->verdict.outcome != Outcome::kSkip && !metrics_of(compute_stats(s->telemetry)).empty()) return *s;
+  return *runs_a.front();
+}
+
+// One fault per unusable B run of a variant ("run K of N: ..." with several
+// runs); a single fault when B has no run of it.
+std::vector<std::string> candidate_faults(const std::vector<const Sidecar*>& runs_a,
+                                          const std::vector<const Sidecar*>* runs_b) {
+  const Sidecar& ref = reference_run(runs_a);
+  if (!runs_b) return {*candidate_fault(ref, nullptr)};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < runs_b->size(); ++i)
+    if (auto f = candidate_fault(ref, (*runs_b)[i]))
+      out.push_back(runs_b->size() > 1 ? fmt::format("run {} of {}: {}", i + 1, runs_b->size(), *f) : *f);
+  return out;
+}
+
 }  // namespace
 
 CompareResult compare_runs(std::span<const Sidecar> a, std::span<const Sidecar> b, const GateConfig& cfg) {
@@ -158,6 +181,8 @@ CompareResult compare_runs(std::span<const Sidecar> a, std::span<const Sidecar> 
   const auto va = by_variant(a), vb = by_variant(b);
   for (const auto& [variant, runs_a] : va) {
     auto it = vb.find(variant);
+    for (auto& fault : candidate_faults(runs_a, it == vb.end() ? nullptr : &it->second))
+      out.candidate_faults.push_back(fmt::format("{}: {}", variant, fault));
     if (it == vb.end()) {
       out.only_in_a.push_back(variant);
       continue;
@@ -246,13 +271,17 @@ std::string format_compare(const CompareResult& r) {
     while (!text.empty() && text.back() == ' ') text.pop_back();
     out += text + "\n";
   }
-  for (const auto& v : r.only_in_a) out += fmt::format("only in A: {}\n", v);
+  for (const auto& f : r.candidate_faults) out += fmt::format("TRIPPED candidate {}\n", f);
   for (const auto& v : r.only_in_b) out += fmt::format("only in B: {}\n", v);
   size_t tripped = std::count_if(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.status == RowStatus::kTripped; });
   bool tested = std::any_of(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.p.has_value(); });
   std::string test = tested ? fmt::format(", significant at one-sided Welch p < {:g}", r.alpha) : "";
-  out += tripped ? fmt::format("{} of {} metrics regressed beyond both gates{}\n", tripped, r.rows.size(), test)
-                 : fmt::format("no regression beyond the gates{} ({} metrics)\n", test, r.rows.size());
+  std::string metrics = tripped
+                            ? fmt::format("{} of {} metrics regressed beyond both gates{}", tripped, r.rows.size(), test)
+                            : fmt::format("no regression beyond the gates{} ({} metrics)", test, r.rows.size());
+  if (!r.candidate_faults.empty())
+    metrics = fmt::format("{} candidate variant(s) missing or unusable; {}", r.candidate_faults.size(), metrics);
+  out += metrics + "\n";
   return out;
 }
 

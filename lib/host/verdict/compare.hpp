@@ -79,6 +79,9 @@ struct CompareResult {
   double alpha = kDefaultAlpha;  // the significance level the rows were judged at
   std::vector<CompareRow> rows;
   std::vector<std::string> only_in_a, only_in_b;  // variants present on one side only
+  // "<variant>: <what>" for each variant whose candidate run is missing or
+  // unusable (compare_candidate.hpp); each one trips the gate.
+  std::vector<std::string> candidate_faults;
   [[nodiscard]] bool tripped() const;
 };
 
@@ -98,8 +101,9 @@ Result<std::vector<Sidecar>> load_runs(const std::filesystem::path& path);
 Result<std::vector<Sidecar>> load_runs(std::span<const std::string> paths);
 
 // The change table: variant, metric, A, B (mean +-sd (runs) with several
-// runs), delta, delta %, p, gate; then the unmatched variants and a closing
-// line saying whether a gate tripped.
+// runs), delta, delta %, p, gate; then one "TRIPPED candidate ..." line per
+// candidate fault, the variants only in B, and a closing line saying whether
+// a gate tripped.
 std::string format_compare(const CompareResult& r);
 
 }  // namespace ktstr::verdict

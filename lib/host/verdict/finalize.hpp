@@ -28,7 +28,8 @@ struct RunRecord {
   Thresholds test_thresholds;       // layer 3 (the test's declaration)
   VmFacts facts;
   RunTelemetry telemetry;
-  Timings timings;
+  Timings timings;           // phases are filled in by finalize_run from clock
+  RunClock clock;            // the run's clocks; verdict_s: VM gone -> finalize_run called
   std::string console_log;   // path of the full console log, may be empty
   std::string console_tail;  // last lines of the console
   std::string rerun_command;

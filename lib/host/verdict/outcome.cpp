@@ -60,6 +60,12 @@ std::string format_violation(const Violation& v) {
   return out;
 }
 
+std::string labelled(std::string_view label, std::string_view text) {
+  if (text.empty()) return std::string(label);
+  if (text.starts_with(label)) return std::string(text);
+  return fmt::format("{}: {}", label, text);
+}
+
 void to_json(nlohmann::json& j, const Outcome& o) { j = std::string(outcome_name(o)); }
 void from_json(const nlohmann::json& j, Outcome& o) {
   auto parsed = parse_outcome(j.get<std::string>());

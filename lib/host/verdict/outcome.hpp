@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_optional.hpp"
+#include "base/monitor.hpp"
 
 namespace ktstr::verdict {
 
@@ -36,6 +37,8 @@ struct VmFacts {
   std::optional<int> guest_exit_code;     // the guest test program's exit code, if reported
   bool no_result = false;                 // the guest sent no telemetry at all
   std::string infra_error;                // host-side infrastructure error, empty if none
+  MonitorLog monitor;                     // the host-side monitor's samples (base/monitor.hpp); in the
+                                          // sidecar under its own key, not inside "facts"
 };
 
 // One violated check. subject names the worker or cgroup ("cg0/w1 step 0").
@@ -56,6 +59,11 @@ struct Verdict {
 
 // One line, no trailing newline: "check subject: observed 2500.0 ms > limit 2000.0 ms (detail)".
 std::string format_violation(const Violation& v);
+
+// "label: text", or text alone when it already starts with label (the
+// guest's scheduler failures read "ejected by the kernel ..."), or label alone
+// when text is empty.
+std::string labelled(std::string_view label, std::string_view text);
 
 void to_json(nlohmann::json& j, const Outcome& o);
 void from_json(const nlohmann::json& j, Outcome& o);

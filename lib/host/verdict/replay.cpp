@@ -4,6 +4,7 @@
 
 #include "base/fd.hpp"
 #include "host/verdict/judge.hpp"
+#include "host/verdict/monitor_report.hpp"
 #include "host/verdict/report.hpp"
 
 namespace ktstr::verdict {
@@ -22,7 +23,8 @@ Result<ReplayResult> replay_sidecar(const Sidecar& s, std::span<const std::strin
                     .scheduler = s.scheduler.name,
                     .topology = s.topology.empty() ? s.telemetry.topology : s.topology,
                     .console_tail = tail_lines(console, kConsoleTailLines),
-                    .rerun_command = s.rerun_command};
+                    .rerun_command = s.rerun_command,
+                    .monitor_tail = last_sample_text(s.facts.monitor)};
   r.text = format_verdict(ctx, s.telemetry, r.verdict, verbose);
   r.exit_code = exit_code(r.verdict.outcome);
   return r;

@@ -76,8 +76,7 @@ void append_timeline(std::string& out, const RunTelemetry& t) {
   }
   for (const auto& e : t.scheduler.events)
     rows.emplace_back(e.t_ns, 1,
-                      fmt::format("{:8.3f}s scheduler {}{}", seconds(e.t_ns), e.kind,
-                                  e.detail.empty() ? "" : fmt::format(": {}", e.detail)));
+                      fmt::format("{:8.3f}s scheduler {}", seconds(e.t_ns), labelled(e.kind, e.detail)));
   for (auto& row : ab_timeline_rows(t)) rows.emplace_back(row.t_ns, 0, std::move(row.text));
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
@@ -105,13 +104,27 @@ std::string tail_lines(std::string_view text, int n) {
   return std::string(text.substr(begin + 1));
 }
 
+std::string summary_line(const Verdict& v) {
+  if (v.outcome != Outcome::kFail && v.outcome != Outcome::kInconclusive) return {};
+  for (const auto& viol : v.violations)
+    if (viol.severity == v.outcome)
+      return fmt::format("{}: {}", v.outcome == Outcome::kFail ? "BUG SUMMARY" : "INCONCLUSIVE", format_violation(viol));
+  return {};
+}
+
 std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const Verdict& v) {
-  std::string out = header(ctx, v.outcome) + "\n";
+  std::string out = summary_line(v);
+  if (!out.empty()) out += "\n";
+  out += header(ctx, v.outcome) + "\n";
   for (const auto& violation : v.violations) out += fmt::format("  {}\n", format_violation(violation));
   if (v.violations.empty()) out += "  (no violations)\n";
   append_stats(out, t);
   out += format_ab_table(t);
   append_timeline(out, t);
+  if (!ctx.monitor_tail.empty()) {
+    out += "--- monitor: last sample per CPU ---\n";
+    append_indented(out, ctx.monitor_tail);
+  }
   out += fmt::format("--- scheduler log (last {} lines) ---\n", kLogTailLines);
   append_indented(out, tail_lines(t.scheduler.log_tail, kLogTailLines));
   out += fmt::format("--- kernel console (last {} lines) ---\n", kConsoleTailLines);

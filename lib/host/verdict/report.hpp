@@ -16,13 +16,23 @@ struct ReportContext {
   std::string topology;       // "1n1l2c1t"
   std::string console_tail;   // last part of the kernel console (caller reads it)
   std::string rerun_command;  // ready-to-paste command that re-runs this variant
+  std::string monitor_tail;   // last_sample_text (monitor_report.hpp); empty: no monitor section
 };
 
 inline constexpr int kLogTailLines = 20;
 inline constexpr int kConsoleTailLines = 40;
 
-// The full report: header, one line per violation, stats, per-cgroup lines,
-// the step timeline, scheduler log tail, kernel console tail, re-run command.
+// The first line of a failure report, so a CI log shows the cause without
+// scrolling: "BUG SUMMARY: " + the first Fail violation's line (checks run in
+// order of importance: infra, panic, timeout, scheduler — whose line carries
+// the kernel's sched_ext exit reason — assertions, then the measured checks),
+// e.g. "BUG SUMMARY: gap cg0/w1 step 1: observed 2400 ms, limit 2000 ms (...)";
+// "INCONCLUSIVE: " + the first infrastructure line for an inconclusive run;
+// empty for a pass or skip.
+std::string summary_line(const Verdict& v);
+
+// The full report: the summary line (when not empty), header, one line per violation, stats, per-cgroup lines,
+// the step timeline, the monitor's last sample per CPU (when there is one), scheduler log tail, kernel console tail, re-run command.
 // Ends with a newline.
 std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const Verdict& v);
 

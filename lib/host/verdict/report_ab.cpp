@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "host/verdict/ab_metrics.hpp"
+#include "host/verdict/outcome.hpp"
 #include "host/verdict/run_stats.hpp"
 
 namespace ktstr::verdict {
@@ -87,8 +88,7 @@ std::vector<TimelineRow> ab_timeline_rows(const RunTelemetry& t) {
     rows.push_back({st.start_ns, fmt::format("{:8.3f}s {} step {} '{}' until {:.3f}s", st.start_ns / 1e9, who,
                                              st.index, st.name, st.end_ns / 1e9)});
   for (const auto& e : b.scheduler.events)
-    rows.push_back({e.t_ns, fmt::format("{:8.3f}s {} scheduler {}{}", e.t_ns / 1e9, who, e.kind,
-                                        e.detail.empty() ? "" : fmt::format(": {}", e.detail))});
+    rows.push_back({e.t_ns, fmt::format("{:8.3f}s {} scheduler {}", e.t_ns / 1e9, who, labelled(e.kind, e.detail))});
   rows.push_back({b.end_ns, fmt::format("{:8.3f}s {} phase ended", b.end_ns / 1e9, who)});
   return rows;
 }

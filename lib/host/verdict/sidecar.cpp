@@ -47,7 +47,8 @@ void to_json(nlohmann::json& j, const Sidecar& s) {
                      {"timings", s.timings},
                      {"console_log", s.console_log},
                      {"rerun_command", s.rerun_command},
-                     {"telemetry", s.telemetry}};
+                     {"telemetry", s.telemetry},
+                     {"monitor", s.facts.monitor}};
 }
 
 void from_json(const nlohmann::json& j, Sidecar& s) {
@@ -71,6 +72,7 @@ void from_json(const nlohmann::json& j, Sidecar& s) {
   get("console_log", s.console_log);
   get("rerun_command", s.rerun_command);
   get("telemetry", s.telemetry);
+  get("monitor", s.facts.monitor);  // absent in sidecars from before the monitor
 }
 
 Result<void> write_sidecar(const std::filesystem::path& path, const Sidecar& s) {

@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "base/telemetry.hpp"
 #include "host/verdict/outcome.hpp"
+#include "host/verdict/phases.hpp"
 #include "host/verdict/thresholds.hpp"
 
 namespace ktstr::verdict {
@@ -35,6 +36,7 @@ struct Timings {
   double boot_s = 0;   // launch until the guest runtime reported in
   double run_s = 0;    // test body
   double total_s = 0;  // launch until the verdict
+  std::vector<Phase> phases;  // where total_s went, in order (split_phases)
 };
 
 struct Sidecar {
@@ -47,7 +49,7 @@ struct Sidecar {
   KernelIdentity kernel;
   SchedulerIdentity scheduler;
   Thresholds thresholds;       // the effective (merged) thresholds the run was judged with
-  VmFacts facts;
+  VmFacts facts;               // its monitor log is the sidecar's "monitor" key
   Verdict verdict;
   Timings timings;
   std::string console_log;     // path of the full kernel console log
@@ -89,7 +91,7 @@ Result<std::vector<std::filesystem::path>> find_sidecars(const std::filesystem::
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KernelIdentity, key, version)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerIdentity, name, binary, args)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Timings, boot_s, run_s, total_s)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Timings, boot_s, run_s, total_s, phases)
 void to_json(nlohmann::json& j, const Sidecar& s);
 void from_json(const nlohmann::json& j, Sidecar& s);
 

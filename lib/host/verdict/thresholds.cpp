@@ -24,7 +24,7 @@ Result<double> parse_number(std::string_view name, std::string_view v) {
 }  // namespace
 
 Thresholds builtin_defaults() {
-  return Thresholds{.not_starved = false, .isolation = false};
+  return Thresholds{.not_starved = false, .isolation = false, .max_rq_stall_ms = kDefaultRqStallMs};
 }
 
 Thresholds merge(const Thresholds& base, const Thresholds& over) {

@@ -27,6 +27,9 @@ struct Thresholds {
   std::optional<double> min_share_vs_baseline_pct;    // share of the step's work, percent of the baseline's
   std::optional<double> min_rate_vs_baseline_pct;     // mean iteration rate, percent of the baseline's
   std::optional<double> max_gap_over_baseline_ms;     // worst gap minus the baseline's worst gap
+  std::optional<double> max_rq_stall_ms;      // monitor: a CPU's rq clock stopped with runnable tasks
+  std::optional<bool> work_conservation;      // monitor: max_idle_waiting_ms with its default limit
+  std::optional<double> max_idle_waiting_ms;  // monitor: a CPU idle while a task allowed on it waits elsewhere
 };
 
 // Calls f(name, field) for every field in declaration order; f must accept
@@ -47,10 +50,14 @@ void for_each_threshold(T& t, F&& f) {
   f("min_share_vs_baseline_pct", t.min_share_vs_baseline_pct);
   f("min_rate_vs_baseline_pct", t.min_rate_vs_baseline_pct);
   f("max_gap_over_baseline_ms", t.max_gap_over_baseline_ms);
+  f("max_rq_stall_ms", t.max_rq_stall_ms);
+  f("work_conservation", t.work_conservation);
+  f("max_idle_waiting_ms", t.max_idle_waiting_ms);
 }
 
-// Built-in defaults: the always-on checks need no threshold; everything
-// finer is off until a scheduler or test turns it on.
+// Built-in defaults: the always-on checks need no threshold (but the
+// monitor's rq-clock stall limit, kDefaultRqStallMs); everything finer is
+// off until a scheduler or test turns it on.
 Thresholds builtin_defaults();
 
 // Returns base with every field that `over` sets replaced by over's value.
@@ -79,6 +86,12 @@ inline constexpr double kDefaultGapMsDebug = 3000.0;
 // measurements behind them).
 inline constexpr double kDefaultSpreadOverBaselinePp = 15.0;
 inline constexpr double kDefaultShareVsBaselinePct = 50.0;
+
+// The host-side monitor's checks (lib/host/verdict/README.md has how these
+// were measured). The rq-clock stall check is on by default with this limit.
+inline constexpr double kDefaultRqStallMs = 5000.0;
+// work_conservation=true uses this limit for max_idle_waiting_ms.
+inline constexpr double kDefaultIdleWaitingMs = 1000.0;
 
 // JSON: unset fields are omitted; null or missing reads as unset.
 void to_json(nlohmann::json& j, const Thresholds& t);

@@ -40,9 +40,21 @@ std::string timeline_svg(const Sidecar& s) {
   return trace::render_svg(timeline_run(s.telemetry), timeline_title(s), violation_marks(s.telemetry, s.verdict));
 }
 
+// The host-side monitor's samples, one counter group per CPU ("monitor cpu0").
+std::vector<trace::CounterSeries> monitor_series(const Sidecar& s) {
+  std::vector<trace::CounterSeries> out;
+  for (auto& c : monitor_counters(s.facts.monitor, s.telemetry.duration_ns))
+    out.push_back({.group = "monitor " + c.cpu,
+                   .name = c.name,
+                   .unit = c.name.ends_with("_ms") ? "ms" : "tasks",
+                   .points = std::move(c.points)});
+  return out;
+}
+
 std::string timeline_trace(const Sidecar& s, std::span<const trace::CounterSeries> counters) {
-  return trace::trace_json(timeline_run(s.telemetry), timeline_title(s), violation_marks(s.telemetry, s.verdict),
-                           counters);
+  auto all = monitor_series(s);
+  all.insert(all.end(), counters.begin(), counters.end());
+  return trace::trace_json(timeline_run(s.telemetry), timeline_title(s), violation_marks(s.telemetry, s.verdict), all);
 }
 
 std::string timeline_html(const Sidecar& s) {

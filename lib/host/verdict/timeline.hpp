@@ -24,8 +24,9 @@ trace::Title timeline_title(const Sidecar& s);
 // marks still come from the run's own telemetry: they judge the scheduler.
 RunTelemetry timeline_run(const RunTelemetry& t);
 
-// The picture, the trace (with the progress counters and `counters`) and
-// the HTML page, with the sidecar's verdict marked.
+// The picture, the trace (with the progress counters, the host-side
+// monitor's per-CPU samples and `counters`) and the HTML page, with the
+// sidecar's verdict marked.
 std::string timeline_svg(const Sidecar& s);
 std::string timeline_trace(const Sidecar& s, std::span<const trace::CounterSeries> counters = {});
 std::string timeline_html(const Sidecar& s);

@@ -40,7 +40,7 @@ KernelRelease release_of(const FakeKernelOrg& server) {
 
 }  // namespace
 
-TEST_CASE("download_release fetches, verifies and names the file; a second call reuses it") {
+TEST_CASE("download_release fetches, verifies and names the file, a second call reuses it") {
   auto server = FakeKernelOrg::start();
   REQUIRE(server);
   KernelRelease rel = release_of(*server);

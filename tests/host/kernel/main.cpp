@@ -1,2 +1,2 @@
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+// The shared doctest main: fails a run whose filters selected no test case.
+#include "../../support/doctest_main.hpp"

@@ -3,57 +3,10 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
-#include <optional>
-
-#include "fake_entry.hpp"
-#include "host/kernel/resolve.hpp"
+#include "resolve_rig.hpp"
 
 using namespace ktstr::kernel;
 namespace fs = std::filesystem;
-
-namespace {
-
-// Sets or clears an environment variable for one scope.
-class EnvVar {
- public:
-  EnvVar(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = ::getenv(name)) old_ = old;
-    if (value.empty()) ::unsetenv(name);
-    else ::setenv(name, value.c_str(), 1);
-  }
-  ~EnvVar() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-struct Rig {
-  TestDir t;
-  fs::path cache = t.path() / "cache";
-  fs::path usr_src = t.path() / "usr-src";
-  std::vector<std::string> built;  // what the injected builder was asked to build
-
-  Rig() { fs::create_directories(usr_src); }
-
-  ResolveOptions options() {
-    ResolveOptions o;
-    o.cache_dir = cache;
-    o.debian_src_dir = usr_src;
-    o.announce = false;
-    o.progress.quiet = true;
-    o.builder = [this](const SourceSpec& spec, const BuildOptions& bo) {
-      built.push_back(spec.path.string());
-      return build_once(bo.cache_dir, "6.12-feedfeedfeed", [](const fs::path& temp) { return fake_build(temp); });
-    };
-    return o;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("empty chain: error with guidance") {
   Rig rig;

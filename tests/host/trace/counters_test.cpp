@@ -34,7 +34,7 @@ TEST_CASE("progress rates: units spread over each run's time, zero where the wor
   CHECK(s.points[3] == std::pair<uint64_t, double>{50 * kMs, 0.0});
 }
 
-TEST_CASE("progress rates: one series per worker across its steps; none without placement") {
+TEST_CASE("progress rates: one series per worker across its steps, none without placement") {
   auto t = testing::sample_run();
   t.workers.push_back(WorkerTelemetry{.cgroup = "cg2", .worker = 0, .pid = 999});
   auto series = progress_counters(t, 2000 * kMs);

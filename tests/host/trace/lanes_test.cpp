@@ -35,7 +35,7 @@ TEST_CASE("lanes: one per CPU, disjoint, overlaps become shared spans") {
   CHECK(lanes[1].spans[1].end_us == 401);  // a single observation counts as 1 us
 }
 
-TEST_CASE("lanes: touching runs of the same worker join; the sample run's lanes never overlap") {
+TEST_CASE("lanes: touching runs of the same worker join, the sample run's lanes never overlap") {
   RunTelemetry t;
   t.workers.push_back(with_runs("a", 0, {{.start_us = 0, .end_us = 10, .cpu = 3}}));
   t.workers.push_back(with_runs("a", 0, {{.start_us = 10, .end_us = 20, .cpu = 3}}));

@@ -96,7 +96,7 @@ TEST_CASE("the starved worker's CPU shows only cg0 after the starvation began") 
   }
 }
 
-TEST_CASE("hostile text stays well-formed; no placement says so") {
+TEST_CASE("hostile text stays well-formed, no placement says so") {
   auto t = testing::sample_run();
   for (auto& w : t.workers) w.placement.clear();
   t.scheduler.events.back().detail = "a\x01 b\xff </svg> & ]]>";

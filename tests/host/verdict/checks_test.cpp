@@ -188,8 +188,25 @@ TEST_CASE("scheduler ejection, death and failure to attach") {
   REQUIRE(v.size() == 1);
   CHECK(v[0].subject == "scx_simple");
   CHECK(v[0].detail == "ejected: runnable task stall (kworker/0:1[12] failed to run for 30.1s)");
-  t.scheduler.events.back().kind = "died";
+  t.scheduler.events.back().kind = "died";  // a sidecar from before the exited/killed split
   CHECK(check_scheduler(t, kClean, {})[0].detail.starts_with("died: "));
+  // The first stop event is the cause: an ejected scheduler whose loader then exits stays "ejected".
+  t.scheduler.failure = "ejected by the kernel (scx_bpf_error): sched_ext: BPF scheduler \"qmap\" disabled "
+                        "(scx_bpf_error); the scheduler then exited with code 0";
+  t.scheduler.events = {SchedEvent{.kind = "enabled"}, SchedEvent{.kind = "ejected"}, SchedEvent{.kind = "exit_info"},
+                        SchedEvent{.kind = "exited"}};
+  CHECK(check_scheduler(t, kClean, {})[0].detail == t.scheduler.failure);  // no "ejected: ejected by"
+  // A clean exit after unregistering and a kill by a signal read as such, not as "died: exit code 0".
+  t.scheduler.failure = "exited with code 0 after unregistering: sched_ext: BPF scheduler \"simple\" disabled "
+                        "(unregistered from user space)";
+  t.scheduler.events = {SchedEvent{.kind = "enabled"}, SchedEvent{.kind = "exited"}};
+  CHECK(format_violation(check_scheduler(t, kClean, {})[0]) ==
+        "scheduler scx_simple: exited with code 0 after unregistering: sched_ext: BPF scheduler \"simple\" disabled "
+        "(unregistered from user space)");
+  t.scheduler.failure = "killed by signal 9 (Killed): sched_ext: BPF scheduler \"simple\" disabled (unregistered "
+                        "from user space)";
+  t.scheduler.events = {SchedEvent{.kind = "kill"}, SchedEvent{.kind = "killed"}};
+  CHECK(check_scheduler(t, kClean, {})[0].detail.starts_with("killed by signal 9 (Killed): "));
   t.scheduler.failed = false;
   t.scheduler.attached = false;
   REQUIRE(check_scheduler(t, kClean, {}).size() == 1);

@@ -72,6 +72,13 @@ TEST_CASE("compare matches variants and reports the one-sided ones") {
   auto r = compare_runs(a, b, {});
   CHECK(r.only_in_a == std::vector<std::string>{"gone"});
   CHECK(r.only_in_b == std::vector<std::string>{"new"});
+  // A variant the candidate lacks trips the gate with its own line; one only in B does not.
+  CHECK(r.candidate_faults == std::vector<std::string>{"gone: no run in B (A has one)"});
+  CHECK(r.tripped());
+  CHECK(format_compare(r).find("TRIPPED candidate gone: no run in B (A has one)\n") != std::string::npos);
+  CHECK(format_compare(r).find("only in B: new\n") != std::string::npos);
+  a.pop_back();
+  r = compare_runs(a, b, {});
   CHECK_FALSE(r.tripped());  // -5% is inside the default 10%
   const auto& rate = row(r, "cg0.iter_rate");
   CHECK(*rate.delta == -50.0);
@@ -212,4 +219,63 @@ TEST_CASE("rates are tested on a log scale: a 99 % drop is significant despite 1
   CHECK(x.status == RowStatus::kTripped);
   CHECK(kind("iter_rate").log_scale);
   CHECK_FALSE(kind("spread_pp").log_scale);  // a difference, often 0: tested as is
+}
+
+TEST_CASE("a candidate that failed, was inconclusive, skipped or sent no telemetry trips the gate") {
+  const auto a = run_with_rate("v", 1000);
+  auto expect_fault = [&](const Sidecar& b, const std::string& what) {
+    auto r = compare_runs(std::span(&a, 1), std::span(&b, 1), {});
+    CHECK(r.tripped());
+    REQUIRE(r.candidate_faults.size() == 1);
+    CHECK(r.candidate_faults[0] == "v: " + what);
+    CHECK(format_compare(r).find("TRIPPED candidate v: " + what + "\n") != std::string::npos);
+    CHECK(format_compare(r).find("1 candidate variant(s) missing or unusable; no regression") != std::string::npos);
+  };
+  // Same metrics as A, but its verdict failed: metrics alone would say "no regression".
+  auto failed = a;
+  failed.verdict = Verdict{.outcome = Outcome::kFail,
+                           .violations = {Violation{.check = "scheduler", .subject = "scx_x", .detail = "ejected"}}};
+  expect_fault(failed, "B's verdict is fail: scheduler scx_x: ejected");
+  auto infra = a;
+  infra.verdict = Verdict{.outcome = Outcome::kInconclusive,
+                          .violations = {Violation{.check = "infra", .subject = "host", .detail = "channel corrupt",
+                                                   .severity = Outcome::kInconclusive}}};
+  expect_fault(infra, "B's verdict is inconclusive: infra host: channel corrupt [infrastructure]");
+  auto skipped = a;
+  skipped.verdict.outcome = Outcome::kSkip;
+  expect_fault(skipped, "B's run was skipped (A's was not)");
+  auto silent = a;
+  silent.facts.no_result = true;
+  expect_fault(silent, "B's run sent no telemetry");
+  auto empty = a;
+  empty.telemetry = RunTelemetry{};
+  expect_fault(empty, "B's run has no telemetry to compare (no worker measured)");
+  // Both sides skipped, or both without workers: nothing lost on B's side.
+  auto a_skip = a;
+  a_skip.verdict.outcome = Outcome::kSkip;
+  CHECK_FALSE(compare_runs(std::span(&a_skip, 1), std::span(&skipped, 1), {}).tripped());
+  // A failed baseline does not trip a healthy candidate.
+  CHECK_FALSE(compare_runs(std::span(&failed, 1), std::span(&a, 1), {}).tripped());
+}
+
+TEST_CASE("several runs per side: each unusable candidate run trips the gate with its own line") {
+  auto a = runs_with_rates({1000, 1002, 998});
+  auto b = runs_with_rates({1001, 999, 1000});
+  CHECK_FALSE(compare_runs(a, b, {}).tripped());
+  b[1].verdict = Verdict{.outcome = Outcome::kFail,
+                         .violations = {Violation{.check = "scheduler", .subject = "scx_x", .detail = "ejected"}}};
+  auto r = compare_runs(a, b, {});
+  CHECK(r.tripped());
+  REQUIRE(r.candidate_faults.size() == 1);
+  CHECK(r.candidate_faults[0] == "v: run 2 of 3: B's verdict is fail: scheduler scx_x: ejected");
+  // A's reference is its first run that was not skipped: B skipped throughout trips.
+  a[0].verdict.outcome = Outcome::kSkip;
+  for (auto& s : b) s.verdict.outcome = Outcome::kSkip;
+  CHECK(compare_runs(a, b, {}).candidate_faults.size() == 3);
+  // B has no run of A's variant: one line, whatever the number of A runs.
+  auto other = runs_with_rates({1000});
+  other = {run_with_rate("w", 1000)};
+  auto missing = compare_runs(a, other, {});
+  CHECK(std::count_if(missing.candidate_faults.begin(), missing.candidate_faults.end(),
+                      [](const auto& f) { return f == "v: no run in B (A has one)"; }) == 1);
 }

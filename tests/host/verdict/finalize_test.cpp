@@ -54,3 +54,27 @@ TEST_CASE("finalize_run keeps the verdict when the sidecar cannot be written") {
   CHECK(f.exit_code == kExitPass);
   CHECK_FALSE(f.sidecar_error.empty());
 }
+
+TEST_CASE("finalize_run writes the phase split to the sidecar and prints it with verbose") {
+  auto build = temp_dir();
+  RunRecord r{.build_dir = build.path(),
+              .variant = "v",
+              .telemetry = healthy_run(),
+              .clock = {.prepare_s = 0.2, .first_frame_s = 1.0, .exit_frame_s = 3.0, .wall_s = 3.5,
+                        .verdict_s = 0.01, .hello_uptime_s = 0.6}};
+  auto quiet = finalize_run(r);
+  CHECK(quiet.text.find("phases:") == std::string::npos);
+  auto s = read_sidecar(quiet.sidecar);
+  REQUIRE(s);
+  REQUIRE(s->timings.phases.size() >= 5);
+  CHECK(s->timings.phases.front().name == "host_prepare");
+  CHECK(s->timings.phases.front().seconds == doctest::Approx(0.2));
+  CHECK(s->timings.phases[1].name == "vmm_boot");
+  CHECK(s->timings.phases[1].seconds == doctest::Approx(0.4));
+  CHECK(s->timings.phases.back().name == "verdict");
+  CHECK(s->timings.phases.back().seconds >= 0.01);  // the judging time is added
+
+  r.verbose = true;
+  auto loud = finalize_run(r);
+  CHECK(loud.text.find("phases: host_prepare 0.20 s, vmm_boot 0.40 s, kernel_init 0.60 s") != std::string::npos);
+}

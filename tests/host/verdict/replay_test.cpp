@@ -41,7 +41,8 @@ TEST_CASE("replay re-judges with the recorded thresholds") {
   auto r = replay_file(path, {}, false);
   REQUIRE(r);
   CHECK(r->exit_code == kExitFail);
-  CHECK(r->text.starts_with("ktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] failed:\n"));
+  CHECK(r->text.starts_with("BUG SUMMARY: min_iteration_rate cg0/w0 step 0: observed 1000 iter/s, limit 1000000000 "
+                            "iter/s (1000 iterations in 1.000 s)\nktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] failed:\n"));
   CHECK(r->text.find("min_iteration_rate cg0/w0 step 0: observed 1000 iter/s, limit 1000000000 iter/s") !=
         std::string::npos);
   CHECK(r->text.find("  Kernel says hi\n") != std::string::npos);  // console tail from the log file

@@ -54,10 +54,11 @@ RunTelemetry synthetic_failure() {
       .ops_name = "simple",
       .attached = true,
       .failed = true,
-      .failure = "runnable task stall (cg1/w0 failed to run for 1.0s)",
+      .failure = "ejected by the kernel (runnable task stall): sched_ext: BPF scheduler \"simple\" disabled "
+                 "(runnable task stall); sched_ext: cg1/w0[205] failed to run for 1.000s",
       .events = {SchedEvent{.t_ns = 50'000'000, .kind = "started"},
                  SchedEvent{.t_ns = 120'000'000, .kind = "enabled"},
-                 SchedEvent{.t_ns = 2'500'000'000, .kind = "ejected", .detail = "runnable task stall"}},
+                 SchedEvent{.t_ns = 2'500'000'000, .kind = "ejected", .detail = "ejected by the kernel (runnable task stall)"}},
       .log_tail = "scx_simple: loaded\nlocal=120 global=33\nEXIT: runnable task stall\n"};
   return t;
 }
@@ -93,7 +94,11 @@ TEST_CASE("golden: failure report of a synthetic run") {
   auto report = format_report(context(), t, v);
   check_golden("failure_report.txt", report);
   // The format's fixed anchors, independent of the golden file.
-  CHECK(report.starts_with("ktstr_test 'mixed/1n1l2c1t' [sched=scx_simple] [topo=1n1l2c1t] failed:\n"));
+  // One line with the cause (the kernel's exit reason) comes first, then the long report.
+  CHECK(report.starts_with("BUG SUMMARY: scheduler scx_simple: ejected by the kernel (runnable task stall): "
+                           "sched_ext: BPF scheduler \"simple\" disabled (runnable task stall); sched_ext: cg1/w0[205] "
+                           "failed to run for 1.000s\nktstr_test 'mixed/1n1l2c1t' [sched=scx_simple] [topo=1n1l2c1t] "
+                           "failed:\n"));
   for (auto section : {"--- stats ---", "--- timeline ---", "--- scheduler log", "--- kernel console", "--- re-run ---"})
     CHECK_MESSAGE(report.find(section) != std::string::npos, section);
   CHECK(format_verdict(context(), t, v, false) == report);  // failures always get the full report
@@ -106,6 +111,17 @@ TEST_CASE("golden: passing run summary line") {
   auto line = format_verdict(ctx, t, v, false);
   check_golden("pass_summary.txt", line);
   CHECK(format_verdict(ctx, t, v, true).find("--- stats ---") != std::string::npos);
+}
+
+TEST_CASE("summary line: the first violation of the outcome's severity, none for a pass") {
+  Violation gap{.check = "gap", .subject = "cg0/w1 step 1", .observed = 2400.0, .threshold = 2000.0, .unit = "ms"};
+  Violation infra{.check = "infra", .subject = "host", .detail = "channel corrupt", .severity = Outcome::kInconclusive};
+  CHECK(summary_line(Verdict{.outcome = Outcome::kFail, .violations = {infra, gap}}) ==
+        "BUG SUMMARY: gap cg0/w1 step 1: observed 2400 ms, limit 2000 ms");
+  CHECK(summary_line(Verdict{.outcome = Outcome::kInconclusive, .violations = {infra}}) ==
+        "INCONCLUSIVE: infra host: channel corrupt [infrastructure]");
+  CHECK(summary_line(Verdict{.outcome = Outcome::kPass}).empty());
+  CHECK(summary_line(Verdict{.outcome = Outcome::kSkip}).empty());
 }
 
 TEST_CASE("tail_lines") {

@@ -4,14 +4,17 @@
 
 using namespace ktstr::verdict;
 
-TEST_CASE("builtin defaults leave every fine check off") {
+TEST_CASE("builtin defaults leave every fine check off but the monitor's rq stall limit") {
   auto d = builtin_defaults();
   CHECK(d.not_starved == false);
   CHECK(d.isolation == false);
   CHECK_FALSE(d.max_spread_pct);
   CHECK_FALSE(d.max_gap_ms);
   CHECK_FALSE(d.min_iteration_rate);
-  CHECK(count_set(d) == 2);
+  CHECK(d.max_rq_stall_ms == kDefaultRqStallMs);
+  CHECK_FALSE(d.work_conservation);
+  CHECK_FALSE(d.max_idle_waiting_ms);
+  CHECK(count_set(d) == 3);
 }
 
 TEST_CASE("merge: the last layer that sets a field wins, unset fields fall through") {

@@ -201,14 +201,17 @@ TEST_CASE("scx_simple killed mid-run fails with the scheduler's failure reason")
   auto f = finalize_run(rec);
   MESSAGE(f.text);
   CHECK(f.exit_code == kExitFail);
-  CHECK(f.text.starts_with("ktstr_test 'scheduler_kill/1n1l2c1t' [sched=scx_simple] [topo=1n1l2c1t] failed:\n"));
+  // The first line names the cause: the scheduler killed by the signal, with the kernel's line.
+  CHECK(f.text.starts_with("BUG SUMMARY: scheduler scx_simple: killed by signal 9"));
+  CHECK(f.text.find("\nktstr_test 'scheduler_kill/1n1l2c1t' [sched=scx_simple] [topo=1n1l2c1t] failed:\n") !=
+        std::string::npos);
   // The violation line carries the kernel's sched_ext exit reason.
   auto line_start = f.text.find("\n  scheduler scx_simple: ");
   REQUIRE(line_start != std::string::npos);
   auto line = f.text.substr(line_start + 1, f.text.find('\n', line_start + 1) - line_start - 1);
-  CHECK((line.find("died: ") != std::string::npos || line.find("ejected: ") != std::string::npos));
-  CHECK(line.find("disabled") != std::string::npos);
-  CHECK(f.text.find("scheduler killed") != std::string::npos);  // timeline shows the kill event
+  CHECK(line.starts_with("  scheduler scx_simple: killed by signal 9 (Killed): "));
+  CHECK(line.find("disabled (unregistered from user space)") != std::string::npos);
+  CHECK(f.text.find("scheduler kill: signal 9 sent by the test") != std::string::npos);  // timeline shows the kill op
 }
 
 TEST_CASE("A/B EEVDF -> scx_simple: both phases in the sidecar and the report, relative checks pass, replay re-judges") {

@@ -29,34 +29,48 @@ AcpiImage build_acpi_image(uint64_t base, const ApicLayout& layout, std::span<co
   xsdt_entries.push_back(place(img, build_fadt(dsdt)));
   xsdt_entries.push_back(place(img, build_madt(layout)));
   xsdt_entries.push_back(place(img, build_srat(layout, memory)));
-  if (layout.topo.nodes > 1) xsdt_entries.push_back(place(img, build_slit(layout.topo.nodes)));
+  if (layout.topo.nodes() > 1) xsdt_entries.push_back(place(img, build_slit(layout.topo.nodes())));
   const uint64_t xsdt = place(img, build_xsdt(xsdt_entries));
   const Bytes rsdp = build_rsdp(xsdt);
   std::copy(rsdp.begin(), rsdp.end(), img.bytes.begin());
   return img;
 }
 
-std::vector<NodeMemory> split_memory_by_node(std::span<const RamRange> ram, int nodes) {
+namespace {
+
+// Bytes of RAM each node gets: its share of `total`, on kNodeAlign boundaries
+// (at least one boundary for a node with memory).
+std::vector<uint64_t> node_quotas(uint64_t total, const Topology& topo) {
+  const auto shares = static_cast<uint64_t>(topo.memory_weight_total());
+  std::vector<uint64_t> quota;
+  for (int n = 0; n < topo.nodes(); ++n) {
+    const auto w = static_cast<uint64_t>(topo.memory_weight(n));
+    quota.push_back(w == 0 ? 0 : std::max<uint64_t>(total / shares * w / kNodeAlign * kNodeAlign, kNodeAlign));
+  }
+  return quota;
+}
+
+}  // namespace
+
+std::vector<NodeMemory> split_memory_by_node(std::span<const RamRange> ram, const Topology& topo) {
   uint64_t total = 0;
   for (const RamRange& r : ram) total += r.size;
-  const uint64_t share = std::max<uint64_t>(total / nodes / kNodeAlign * kNodeAlign, kNodeAlign);
+  const std::vector<uint64_t> quota = node_quotas(total, topo);
+  int last = topo.nodes() - 1;
+  while (last > 0 && quota[static_cast<size_t>(last)] == 0) --last;
   std::vector<NodeMemory> out;
   int node = 0;
-  uint64_t left_in_node = share;
+  uint64_t left_in_node = quota[0];
   for (const RamRange& r : ram) {
     uint64_t base = r.base;
     uint64_t size = r.size;
     while (size > 0) {
-      const bool last = node == nodes - 1;
-      const uint64_t take = last ? size : std::min(size, left_in_node);
+      const uint64_t take = node == last ? size : std::min(size, left_in_node);
       out.push_back({.node = node, .base = base, .size = take});
       base += take;
       size -= take;
       left_in_node -= std::min(left_in_node, take);
-      if (left_in_node == 0 && !last) {
-        ++node;
-        left_in_node = share;
-      }
+      while (left_in_node == 0 && node < last) left_in_node = quota[static_cast<size_t>(++node)];
     }
   }
   return out;

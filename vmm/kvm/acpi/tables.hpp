@@ -43,11 +43,14 @@ struct AcpiImage {
 };
 AcpiImage build_acpi_image(uint64_t base, const ApicLayout& layout, std::span<const NodeMemory> memory);
 
-// Splits RAM ranges (address order) evenly over `nodes` NUMA nodes.
+// Splits RAM ranges (address order) over the topology's NUMA nodes in
+// proportion to their memory shares (Topology::memory_weight), node 0 lowest,
+// on 2 MiB boundaries; the last node with memory takes the remainder and a
+// memoryless node gets no range (its CPUs are still in the SRAT).
 struct RamRange {
   uint64_t base;
   uint64_t size;
 };
-std::vector<NodeMemory> split_memory_by_node(std::span<const RamRange> ram, int nodes);
+std::vector<NodeMemory> split_memory_by_node(std::span<const RamRange> ram, const Topology& topo);
 
 }  // namespace ktstr::kvm::acpi
