@@ -8,7 +8,7 @@
 using namespace ktstr;
 using namespace ktstr::guest;
 
-TEST_CASE("--baseline and --baseline-arg reach GuestArgs; no baseline by default") {
+TEST_CASE("--baseline and --baseline-arg reach GuestArgs, no baseline by default") {
   auto g = parse_guest_args({"--scheduler", "/bin/scx_wvt", "--baseline", "/bin/scx_simple", "--baseline-arg=-v",
                              "--baseline-arg=-s", "--sched-arg=-l"});
   REQUIRE(g);

@@ -54,7 +54,7 @@ std::vector<Violation> only(const Verdict& v, std::string_view check) {
 
 }  // namespace
 
-TEST_CASE("cells pair by (step, cgroup); spread, rate and gap compare with the baseline") {
+TEST_CASE("cells pair by (step, cgroup), spread, rate and gap compare with the baseline") {
   auto t = ab_run();
   set_cpu(t, 0, 0.9);   // off-CPU 10 %
   set_cpu(t, 1, 0.6);   // off-CPU 40 %: spread 30 pp (baseline: 0 pp)
@@ -140,7 +140,7 @@ TEST_CASE("share vs baseline: a starved cgroup fails by default, host speed canc
   CHECK_FALSE(pair_cells(ab_run()).at(0).share_pct());  // one cgroup in the step: no share
 }
 
-TEST_CASE("rate vs baseline is opt-in (host speed moves it under TCG); the limit is inclusive") {
+TEST_CASE("rate vs baseline is opt-in (host speed moves it under TCG), the limit is inclusive") {
   auto t = ab_run();
   for (auto& w : t.workers) w.iterations = 30;  // 3 % of the baseline
   CHECK(only(judge(t, {}, {}), "min_rate_vs_baseline_pct").empty());
@@ -160,7 +160,7 @@ TEST_CASE("gap over baseline is opt-in") {
   CHECK(*v[0].observed == doctest::Approx(890.0));
 }
 
-TEST_CASE("not_starved in an A/B run judges spread relative, not absolute; an explicit max_spread_pct still applies") {
+TEST_CASE("not_starved in an A/B run judges spread relative, not absolute, and an explicit max_spread_pct still applies") {
   auto t = ab_run();
   t.baseline->workers[1].cpu_ns = kSecond / 10;  // both phases: 40 pp spread
   t.workers[1].cpu_ns = kSecond / 10;
@@ -208,7 +208,7 @@ TEST_CASE("the report shows both phases side by side") {
   CHECK(format_ab_brief(healthy_run()).empty());
 }
 
-TEST_CASE("telemetry without a baseline key (older sidecars) loads with no baseline; with one it round-trips") {
+TEST_CASE("telemetry without a baseline key (older sidecars) loads with no baseline, with one it round-trips") {
   nlohmann::json j = healthy_run();
   j.erase("baseline");
   CHECK_FALSE(j.get<RunTelemetry>().baseline);

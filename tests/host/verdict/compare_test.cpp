@@ -183,7 +183,7 @@ TEST_CASE("a mean change beyond the gates that the runs' noise explains does not
   CHECK(compare_runs(a, b, lax).tripped());
 }
 
-TEST_CASE("one run per side keeps the plain gate behaviour; one run on one side has no test") {
+TEST_CASE("one run per side keeps the plain gate behaviour, one run on one side has no test") {
   auto a = runs_with_rates({1000});
   auto b = runs_with_rates({800});
   auto r = compare_runs(a, b, {});

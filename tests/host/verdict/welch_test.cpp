@@ -88,7 +88,7 @@ TEST_CASE("Welch: a clear drop in rate is significant, identical samples are not
   CHECK(p_worse(*same, true) == doctest::Approx(0.5));
 }
 
-TEST_CASE("Welch: fewer than two runs on a side is no test; zero variance is decided by the means") {
+TEST_CASE("Welch: fewer than two runs on a side is no test, zero variance is decided by the means") {
   std::vector<double> one{1}, two{1, 2};
   CHECK_FALSE(welch_t(sample_stats(one), sample_stats(two)));
   CHECK_FALSE(welch_t(sample_stats(two), sample_stats(one)));
