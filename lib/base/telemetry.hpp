@@ -2,7 +2,8 @@
 // (MsgType::kTelemetry) and kept verbatim in the sidecar so a run can be
 // re-judged later. The guest measures; the host judges (lib/host/verdict).
 // Sizes are bounded by the guest: at most kMaxLatencySamples latency samples
-// and kMaxCpuRuns placement runs per worker and step.
+// and kMaxCpuRuns placement runs per worker and step, at most kMaxSnapshots
+// snapshots and kMaxSnapshotSamples worker samples in them per run.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,8 @@
 namespace ktstr {
 
 inline constexpr size_t kMaxLatencySamples = 512;
+inline constexpr size_t kMaxSnapshots = 256;
+inline constexpr size_t kMaxSnapshotSamples = 16384;  // ~1.8 MB of JSON at ~110 bytes a sample
 
 // One worker process during one step.
 struct WorkerTelemetry {
@@ -116,6 +119,29 @@ struct BaselineTelemetry {
   SchedulerTelemetry scheduler; // a sched_ext baseline's lifecycle; empty name for EEVDF
 };
 
+// One worker at a snapshot: its counters cumulative since it was released
+// (so a worker that moved between cgroups keeps counting; pid identifies it).
+struct WorkerSample {
+  std::string cgroup;         // its cgroup at the snapshot
+  int worker = 0;             // index within the cgroup it was spawned in
+  int pid = 0;
+  uint64_t iterations = 0;    // work units since release
+  uint64_t cpu_ns = 0;        // /proc/PID/schedstat field 1 since release
+  uint64_t runq_wait_ns = 0;  // /proc/PID/schedstat field 2 since release
+  uint64_t migrations = 0;    // observed CPU changes since release
+};
+
+// The live workers' counters at one moment of a step: taken by a timed
+// Op::snapshot or periodically (Scenario::snapshots_per_step).
+struct SnapshotTelemetry {
+  std::string name;           // the op's name, or "<step>@k/N" for periodic ones
+  int step = 0;
+  bool periodic = false;
+  uint64_t t_ns = 0;          // relative to run start, before the first read
+  uint64_t read_ns = 0;       // how long reading every worker took (the samples lie in [t_ns, t_ns + read_ns])
+  std::vector<WorkerSample> workers;
+};
+
 // Everything the guest reports about one test run.
 struct RunTelemetry {
   std::string test;
@@ -134,6 +160,8 @@ struct RunTelemetry {
   // the scheduler phase, this is the baseline phase. Absent (null) otherwise,
   // and in telemetry recorded before A/B runs existed.
   std::optional<BaselineTelemetry> baseline;
+  std::vector<SnapshotTelemetry> snapshots;  // in time order; absent in sidecars older than snapshots
+  uint64_t snapshots_dropped = 0;  // snapshots not taken (kMaxSnapshots / kMaxSnapshotSamples) or thinned to fit a frame
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerTelemetry, cgroup, worker, pid, step, work_type, policy,
@@ -149,8 +177,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerTelemetry, name, ops_na
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AssertionTelemetry, file, line, expr, message)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BaselineTelemetry, name, start_ns, end_ns, steps, cgroups, workers,
                                                 scheduler)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerSample, cgroup, worker, pid, iterations, cpu_ns, runq_wait_ns,
+                                                migrations)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SnapshotTelemetry, name, step, periodic, t_ns, read_ns, workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunTelemetry, test, topology, vcpus, debug_kernel, duration_ns,
                                                 start_uptime_ns, steps, cgroups, workers, scheduler, assertions, error,
-                                                baseline)
+                                                baseline, snapshots, snapshots_dropped)
 
 }  // namespace ktstr

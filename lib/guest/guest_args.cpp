@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fd.hpp"
+#include "base/telemetry.hpp"
 #include "guest/timing.hpp"
 
 namespace ktstr::guest {
@@ -27,6 +28,8 @@ Result<GuestArgs> parse_guest_args(const std::vector<std::string>& args) {
   app.add_option("--cpuset", g.cpuset, "cpuset spec for every worker cgroup (all, 0-3, llc:K, node:K, frac:A/B, split:K/N)");
   app.add_option("--work", g.work, "work type of the spinning cgroups (spin, futex_fanout, schbench, ...; lib/guest/README.md)");
   app.add_option("--policy", g.policy, "scheduling policy of the workers (normal, batch, idle, ext)");
+  app.add_option("--snapshots", g.snapshots_per_step, "periodic snapshots per step of canned scenarios (0: none)")
+      ->check(CLI::Range(0, static_cast<int>(kMaxSnapshots)));
   app.add_option("extra", g.extra, "arguments for the test body")->take_all();
   std::vector<std::string> rev(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
   try {

@@ -26,6 +26,7 @@ struct GuestArgs {
   std::string cpuset;                      // overrides the scenario's cpusets
   std::string work = "spin";
   std::string policy = "normal";
+  int snapshots_per_step = 0;              // periodic snapshots of canned scenarios (Scenario::snapshots_per_step)
   std::vector<std::string> extra;          // unparsed args for a hooks body (after `--`)
 };
 

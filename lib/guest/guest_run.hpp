@@ -63,6 +63,7 @@ class GuestContext {
     std::vector<StepTelemetry>* steps;
     std::vector<CgroupTelemetry>* cgroups;
     std::vector<WorkerTelemetry>* workers;
+    RunTelemetry* snapshots;  // where snapshots go; null drops them (the baseline phase keeps none)
   };
   Result<void> play(std::span<const Scenario> scenarios, uint64_t duration_ns, PhaseRecords into);
   BaselineTelemetry& baseline_record();

@@ -1,8 +1,12 @@
-// The scenario API: cgroups of workers, steps with holds, ops between steps.
-// A scenario is data; run_scenario() (scenario_runner.cpp) plays it.
+// The scenario API: cgroups of workers, steps with holds, ops between steps
+// and timed ops during a hold (snapshots of the workers' counters, weight or
+// cpuset changes). A scenario is data; run_scenario() (scenario_runner.cpp)
+// plays it.
 //
 //   Scenario s{.name = "mine", .backdrop = {CgroupDef{.name = "bg", .workers = 2}}};
-//   s.steps.push_back({.name = "burst", .ops = {Op::add({.name = "fg", .workers = 4})}, .hold = Hold::frac(0.5)});
+//   s.steps.push_back({.name = "burst", .ops = {Op::add({.name = "fg", .workers = 4}), Op::snapshot("mid", 0.5)},
+//                      .hold = Hold::frac(0.5)});
+//   s.snapshots_per_step = 4;  // and a snapshot every quarter of every step
 //
 // Backdrop cgroups live for the whole run; cgroups added by a step's ops are
 // removed (their workers stopped) at the end of that step.
@@ -30,10 +34,12 @@ struct CgroupDef {
                                 // (host tasks competing with the test's cgroups); name labels them
 };
 
-// One change applied before a step's hold.
+// One change applied before a step's hold, or during it when timed (at > 0;
+// snapshots are always timed, timed_op.hpp says which kinds may be).
 struct Op {
   enum class Kind {
-    kAddCgroup, kRemoveCgroup, kMoveWorkers, kSetCpuset, kSetWeight, kSpawn, kKill, kKillScheduler, kSetAffinity
+    kAddCgroup, kRemoveCgroup, kMoveWorkers, kSetCpuset, kSetWeight, kSpawn, kKill, kKillScheduler, kSetAffinity,
+    kSnapshot
   };
   Kind kind = Kind::kAddCgroup;
   CgroupDef def;        // kAddCgroup
@@ -42,6 +48,8 @@ struct Op {
   int count = 0;        // workers moved, spawned or killed (kMoveWorkers: 0 = all)
   std::string cpuset;   // kSetCpuset; kSetAffinity: the affinity spec (CgroupDef::affinity)
   int value = 0;        // kSetWeight weight; kKillScheduler signal
+  std::string name;     // kSnapshot: how failure lines name it
+  double at = 0;        // fraction of the hold after which the op applies: 0 = before the hold, 1 = at its end
 
   static Op add(CgroupDef d) { return {.kind = Kind::kAddCgroup, .def = std::move(d)}; }
   static Op remove(std::string cg) { return {.kind = Kind::kRemoveCgroup, .cgroup = std::move(cg)}; }
@@ -60,14 +68,26 @@ struct Op {
   static Op set_affinity(std::string cg, std::string spec) {
     return {.kind = Kind::kSetAffinity, .cgroup = std::move(cg), .cpuset = std::move(spec)};
   }
+  // Records every live worker's counters (RunTelemetry::snapshots) at fraction
+  // `at` of the step's hold (0 = as the hold starts, 1 = as it ends).
+  static Op snapshot(std::string name, double at = 0.5) {
+    return {.kind = Kind::kSnapshot, .name = std::move(name), .at = at};
+  }
+  // This op, applied at fraction `at` of the hold instead of before it.
+  [[nodiscard]] Op timed(double fraction) const {
+    Op o = *this;
+    o.at = fraction;
+    return o;
+  }
 
-  // Human-readable form for the ops timeline ("set cpuset cg0 = llc:0").
+  // Human-readable form for the ops timeline ("set cpuset cg0 = llc:0",
+  // "snapshot mid at 50% of the hold").
   [[nodiscard]] std::string describe() const;
 };
 
 struct Step {
   std::string name;
-  std::vector<Op> ops;  // applied in order before the hold
+  std::vector<Op> ops;  // applied in order before the hold; timed ones during it, in time order
   Hold hold = Hold::frac(1.0);
 };
 
@@ -76,6 +96,7 @@ struct Scenario {
   std::string doc;                  // one line
   std::vector<CgroupDef> backdrop;  // created before step 0, kept to the end
   std::vector<Step> steps;          // at most kMaxSteps
+  int snapshots_per_step = 0;       // N > 0: a snapshot at k/N of every hold (k = 1..N), and one as the first starts
 };
 
 }  // namespace ktstr::guest

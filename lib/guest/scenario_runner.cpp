@@ -8,6 +8,8 @@
 
 #include "base/topology.hpp"
 #include "guest/cpuset_spec.hpp"
+#include "guest/snapshot_book.hpp"
+#include "guest/timed_op.hpp"
 #include "guest/worker_pool.hpp"
 
 namespace ktstr::guest {
@@ -40,6 +42,8 @@ class Player {
     std::vector<Hold> holds;
     for (const auto& st : s_.steps) holds.push_back(st.hold);
     KTSTR_TRY_VOID(plan_steps(holds, ctx_.duration_ns));  // validates holds up front
+    for (int i = 0; i < static_cast<int>(s_.steps.size()); ++i)  // and timed ops
+      KTSTR_TRY_VOID(plan_marks(s_.steps[static_cast<size_t>(i)], step_name(i), s_.snapshots_per_step, i == 0));
     for (const auto& d : s_.backdrop) KTSTR_TRY_CTX(add_group(d, -1), "backdrop cgroup {}", d.name);
     for (int i = 0; i < static_cast<int>(s_.steps.size()); ++i) {
       bool last = i + 1 == static_cast<int>(s_.steps.size());
@@ -53,10 +57,12 @@ class Player {
  private:
   Result<void> play_step(int i, bool last, bool& ended_early) {
     const Step& st = s_.steps[static_cast<size_t>(i)];
-    StepTelemetry rec{.index = i, .name = st.name.empty() ? fmt::format("step{}", i) : st.name};
+    StepTelemetry rec{.index = i, .name = step_name(i)};
     for (const auto& op : st.ops) {
-      rec.ops.push_back(op.describe());
-      KTSTR_TRY_CTX(apply(op, i), "step {} op '{}'", rec.name, op.describe());
+      const bool before = applies_before_hold(op);
+      rec.ops.push_back(before || op.kind == Op::Kind::kSnapshot ? op.describe()
+                                                                  : fmt::format("{} at {:g}% of the hold", op.describe(), op.at * 100));
+      if (before) KTSTR_TRY_CTX(apply(op, i), "step {} op '{}'", rec.name, op.describe());
     }
     // The step's window encloses every worker's measurement window: it
     // opens before the first CPU-time base is read and closes after the
@@ -66,7 +72,7 @@ class Player {
     pool_.begin_step(i);
     pool_.release(pending_release_);
     pending_release_.clear();
-    ended_early = !hold_until(start + st.hold.resolve(ctx_.duration_ns));
+    ended_early = !KTSTR_TRY(hold_step(i, start, st.hold.resolve(ctx_.duration_ns)));
     for (const auto& g : groups_) {
       out_.cgroups.push_back({.name = g->def.name, .step = i, .cpuset = g->cpuset, .weight = g->def.weight,
                               .workers = static_cast<int>(pool_.live_in(g->def.name).size())});
@@ -86,6 +92,32 @@ class Player {
       groups_.erase(groups_.begin() + static_cast<long>(k));
     }
     return {};
+  }
+
+  std::string step_name(int i) const {
+    const Step& st = s_.steps[static_cast<size_t>(i)];
+    return st.name.empty() ? fmt::format("step{}", i) : st.name;
+  }
+
+  // Holds step i from start for hold_ns, applying its timed ops and taking
+  // its snapshots on the way (timed_op.hpp); false when the run must end early.
+  Result<bool> hold_step(int i, uint64_t start, uint64_t hold_ns) {
+    const std::string name = step_name(i);
+    auto marks = KTSTR_TRY(plan_marks(s_.steps[static_cast<size_t>(i)], name, s_.snapshots_per_step, i == 0));
+    for (const auto& m : marks) {
+      if (!hold_until(start + static_cast<uint64_t>(m.at * static_cast<double>(hold_ns)))) return false;
+      if (!m.op) snap(m.snapshot, i, true);
+      else KTSTR_TRY_CTX(apply(*m.op, i), "step {} op '{}'", name, m.op->describe());
+    }
+    return hold_until(start + hold_ns);
+  }
+
+  void snap(std::string name, int step, bool periodic) {
+    const uint64_t t0 = monotonic_ns();
+    SnapshotTelemetry s{.name = std::move(name), .step = step, .periodic = periodic, .t_ns = t0 - ctx_.run_start_ns};
+    s.workers = pool_.sample();
+    s.read_ns = monotonic_ns() - t0;
+    append_snapshot(out_, std::move(s));
   }
 
   // Sleeps until deadline in short slices; false when the run must end early.
@@ -230,6 +262,9 @@ class Player {
         g->def.affinity = op.cpuset;
         return set_affinity(*g, pool_.live_in(g->def.name));
       }
+      case K::kSnapshot:
+        snap(op.name, step, false);
+        return {};
     }
     return {};
   }
@@ -263,6 +298,7 @@ std::string Op::describe() const {
     case Kind::kKill: return fmt::format("kill {} workers in {}", count, cgroup);
     case Kind::kKillScheduler: return fmt::format("kill scheduler with signal {}", value);
     case Kind::kSetAffinity: return fmt::format("set affinity {} = {}", cgroup, cpuset);
+    case Kind::kSnapshot: return fmt::format("snapshot {} at {:g}% of the hold", name, at * 100);
   }
   return "?";
 }

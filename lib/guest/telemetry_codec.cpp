@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "guest/snapshot_book.hpp"
+
 namespace ktstr::guest {
 namespace {
 
@@ -16,21 +18,28 @@ void thin(std::vector<uint64_t>& v, size_t cap) {
 
 // How much of each bounded field the encoding keeps. relax() gives way in
 // order: placement detail down to kMinCpuRunsKept runs per record (it only
-// feeds pictures), then latency samples (the p99 check keeps a uniform
-// sample), then the rest of the placement, then the log and dump tails.
+// feeds pictures), then periodic snapshots down to kMinPeriodicKept (every
+// other one goes, so temporal series get coarser but stay evenly spaced),
+// then latency samples (the p99 check keeps a uniform sample), then the rest
+// of the placement, then the log and dump tails, then the periodic
+// snapshots. Named snapshots are always kept.
 struct Caps {
   static constexpr size_t kMinCpuRunsKept = 16;
+  static constexpr size_t kMinPeriodicKept = 16;
   static constexpr size_t kShortTail = 4096;
   size_t runs = kMaxCpuRuns;
+  size_t periodic = kMaxSnapshots;
   size_t samples = kMaxLatencySamples;
   size_t log = kMaxLogTailBytes;
   size_t dump = kMaxDumpBytes;
 
   bool relax() {
     if (runs > kMinCpuRunsKept) runs /= 2;
+    else if (periodic > kMinPeriodicKept) periodic /= 2;
     else if (samples > 0) samples /= 2;
     else if (runs > 0) runs /= 2;
     else if (log > kShortTail || dump > kShortTail) log = dump = kShortTail;
+    else if (periodic > 0) periodic /= 2;
     else return false;
     return true;
   }
@@ -60,6 +69,7 @@ void apply(const Caps& caps, std::vector<WorkerTelemetry>& workers, SchedulerTel
 void apply(const Caps& caps, RunTelemetry& t) {
   apply(caps, t.workers, t.scheduler);
   if (t.baseline) apply(caps, t.baseline->workers, t.baseline->scheduler);
+  thin_snapshots(t, caps.periodic);
 }
 
 }  // namespace
@@ -73,14 +83,14 @@ std::string keep_tail(std::string_view s, size_t max_bytes) {
 }
 
 Result<std::string> encode_telemetry(RunTelemetry t, size_t max_bytes) {
-  Caps caps{.runs = most_runs(t)};
+  Caps caps{.runs = most_runs(t), .periodic = periodic_snapshots(t)};
   for (;;) {
     apply(caps, t);
     std::string out = nlohmann::json(t).dump();
     if (out.size() <= max_bytes) return out;
     if (!caps.relax())
-      return fail("telemetry of {} workers is {} bytes even without latency samples and placement (limit {})",
-                  t.workers.size() + (t.baseline ? t.baseline->workers.size() : 0), out.size(), max_bytes);
+      return fail("telemetry of {} workers is {} bytes even without latency samples, placement and periodic snapshots "
+                  "(limit {})", t.workers.size() + (t.baseline ? t.baseline->workers.size() : 0), out.size(), max_bytes);
   }
 }
 

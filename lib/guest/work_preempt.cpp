@@ -86,6 +86,15 @@ void run_signal_storm(const WorkSpec&, WorkerContext& ctx, const GroupLink& g) {
     drain_signals(ctx, drained);
     ctx.progress();
   }
+  // Stopped: handle no more signals, so the sender's window closes, then
+  // count what was handled since the last drain. Without this a stopped
+  // member kept handling (uncounted) and its sender kept sending: 244 sent
+  // signals were never counted as received in one CI run.
+  sigset_t rt;
+  sigemptyset(&rt);
+  sigaddset(&rt, SIGRTMIN);
+  sigprocmask(SIG_BLOCK, &rt, nullptr);
+  drain_signals(ctx, drained);
 }
 
 // Rank 0 spins; every other rank sleeps sleep_ns and does one unit, all on

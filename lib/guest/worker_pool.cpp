@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <new>
 #include <thread>
 
@@ -17,6 +18,11 @@
 
 namespace ktstr::guest {
 namespace {
+
+// A counter the worker is writing as the runner reads it: one untorn 8-byte load.
+uint64_t read_live(const uint64_t& v) {
+  return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(v)).load(std::memory_order_relaxed);
+}
 
 // The child side of spawn(): set the policy, set up, report ready, wait for
 // go (both in WorkerContext::start()), work.
@@ -74,6 +80,8 @@ struct WorkerPool::Worker {
   std::vector<int> affinity;  // set by set_affinity(); empty: unrestricted
   Schedstat base;            // at the start of the current window
   uint64_t window_start_ns = 0;
+  bool released = false;
+  Schedstat at_release;      // snapshots count from here
 };
 
 Result<Schedstat> read_schedstat(pid_t pid) {
@@ -115,43 +123,33 @@ WorkerPool::~WorkerPool() {
   if (region_) munmap(region_, region_bytes_);
 }
 
-Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, const Cgroup* cgroup,
-                                           const std::string& cgroup_name, int first_index) {
+// The group size of spec when count more workers fit the run's limits.
+Result<int> WorkerPool::check_spawn(const WorkSpec& spec, int count, const std::string& cgroup_name) const {
   if (static_cast<int>(workers_.size()) + count > kMaxWorkers)
     return fail("spawning {} workers in {}: limit of {} workers per run", count, cgroup_name, kMaxWorkers);
   const int group_size = group_size_of(spec);
   if (group_size > GroupArea::kMaxMembers)
     return fail("spawning {} workers in {}: groups of {} exceed the limit of {} members", count, cgroup_name,
                 group_size, GroupArea::kMaxMembers);
-  const GroupFds fd_kind = work_type_info(spec.type).fds;
-  std::vector<int> ids;
-  GroupLink link;
-  std::vector<UniqueFd> group_fds;  // the current group's, closed in the runner after its last fork
-  for (int i = 0; i < count; ++i) {
-    const int id = static_cast<int>(workers_.size());
-    // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
-    // which is every field's initial state; constructing the slot would
-    // touch all of its ~166 KiB (latency reservoirs and histograms most
-    // work types never use, placement logs for 16 steps and the scratch row)
-    // and cost a 252-vCPU oversubscribed guest (1008 workers) ~163 MiB.
-    WorkerSlot& slot = slots_[id];
-    if (i % group_size == 0) {  // a new group, led by this worker's slot
-      link.size = std::min(group_size, count - i);
-      link.id = group_size > 1 ? next_group_++ : 0;
-      link.rank = 0;
-      link.area = &slot.group;
-      group_fds = KTSTR_TRY(open_group_fds(link.size > 1 ? fd_kind : GroupFds::kNone, link.size, link));
-    } else {
-      ++link.rank;
-    }
-    pid_t pid = fork();
-    if (pid < 0) return fail_errno(fmt::format("fork of worker {}/{}", cgroup_name, first_index + i));
-    if (pid == 0) worker_main(spec, *ctl_, slot, link);
-    workers_.push_back(Worker{.id = id, .pid = pid, .cgroup = cgroup_name, .index = first_index + i,
-                              .type = spec.type, .policy = spec.policy, .alive = true});
-    ids.push_back(id);
-    if (cgroup) KTSTR_TRY_CTX(cgroup->add_pid(pid), "moving worker {} into {}", pid, cgroup_name);
-  }
+  return group_size;
+}
+
+// Forks the next worker as member link.rank of its group and moves it into
+// cgroup; returns its id.
+Result<int> WorkerPool::fork_worker(const WorkSpec& spec, const GroupLink& link, const Cgroup* cgroup,
+                                    const std::string& cgroup_name, int index) {
+  const int id = static_cast<int>(workers_.size());
+  pid_t pid = fork();
+  if (pid < 0) return fail_errno(fmt::format("fork of worker {}/{}", cgroup_name, index));
+  if (pid == 0) worker_main(spec, *ctl_, slots_[id], link);
+  workers_.push_back(Worker{.id = id, .pid = pid, .cgroup = cgroup_name, .index = index, .type = spec.type,
+                            .policy = spec.policy, .alive = true});
+  if (cgroup) KTSTR_TRY_CTX(cgroup->add_pid(pid), "moving worker {} into {}", pid, cgroup_name);
+  return id;
+}
+
+// Waits until every worker of ids set up and reported ready (30 s each).
+Result<void> WorkerPool::wait_ready(const std::vector<int>& ids, const WorkSpec& spec, const std::string& cgroup_name) {
   for (int id : ids) {
     WorkerSlot& slot = slots_[id];
     for (int waited = 0; slot.ready.load(std::memory_order_acquire) == 0; ++waited) {
@@ -162,6 +160,34 @@ Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, cons
       return fail_errno(fmt::format("sched_setscheduler({}) in worker of {}", policy_name(spec.policy), cgroup_name),
                         slot.setup_errno);
   }
+  return {};
+}
+
+Result<std::vector<int>> WorkerPool::spawn(const WorkSpec& spec, int count, const Cgroup* cgroup,
+                                           const std::string& cgroup_name, int first_index) {
+  const int group_size = KTSTR_TRY(check_spawn(spec, count, cgroup_name));
+  const GroupFds fd_kind = work_type_info(spec.type).fds;
+  std::vector<int> ids;
+  GroupLink link;
+  std::vector<UniqueFd> group_fds;  // the current group's, closed in the runner after its last fork
+  for (int i = 0; i < count; ++i) {
+    // Slots are never reused and fresh MAP_ANONYMOUS pages read as zero,
+    // which is every field's initial state; constructing the slot would
+    // touch all of its ~166 KiB (latency reservoirs and histograms most
+    // work types never use, placement logs for 16 steps and the scratch row)
+    // and cost a 252-vCPU oversubscribed guest (1008 workers) ~163 MiB.
+    if (i % group_size == 0) {  // a new group, led by this worker's slot
+      link.size = std::min(group_size, count - i);
+      link.id = group_size > 1 ? next_group_++ : 0;
+      link.rank = 0;
+      link.area = &slots_[workers_.size()].group;
+      group_fds = KTSTR_TRY(open_group_fds(link.size > 1 ? fd_kind : GroupFds::kNone, link.size, link));
+    } else {
+      ++link.rank;
+    }
+    ids.push_back(KTSTR_TRY(fork_worker(spec, link, cgroup, cgroup_name, first_index + i)));
+  }
+  KTSTR_TRY_VOID(wait_ready(ids, spec, cgroup_name));
   return ids;
 }
 
@@ -171,6 +197,8 @@ void WorkerPool::release(const std::vector<int>& ids) {
     Worker& w = workers_[id];
     w.window_start_ns = monotonic_ns();  // before the read: the window covers what base misses
     w.base = read_schedstat(w.pid).value_or(Schedstat{});
+    w.at_release = w.base;
+    w.released = true;
     slots_[id].go_ns = now;
     slots_[id].ready.store(kSlotGo, std::memory_order_release);
     futex_wake_all(slots_[id].ready);
@@ -199,6 +227,22 @@ std::vector<int> WorkerPool::live_in(const std::string& cgroup_name) const {
   std::vector<int> out;
   for (const auto& w : workers_)
     if (w.alive && w.cgroup == cgroup_name) out.push_back(w.id);
+  return out;
+}
+
+std::vector<WorkerSample> WorkerPool::sample() const {
+  std::vector<WorkerSample> out;
+  for (const auto& w : workers_) {
+    if (!w.alive || !w.released) continue;
+    const Schedstat now = read_schedstat(w.pid).value_or(w.at_release);
+    WorkerSample s{.cgroup = w.cgroup, .worker = w.index, .pid = w.pid,
+                   .cpu_ns = now.cpu_ns - w.at_release.cpu_ns, .runq_wait_ns = now.wait_ns - w.at_release.wait_ns};
+    for (const auto& row : slots_[w.id].steps) {  // rows of steps not reached yet are zero
+      s.iterations += read_live(row.iterations);
+      s.migrations += read_live(row.migrations);
+    }
+    out.push_back(std::move(s));
+  }
   return out;
 }
 

@@ -61,6 +61,9 @@ class WorkerPool {
   void stop_all();
   // Live worker ids of a cgroup, in index order.
   [[nodiscard]] std::vector<int> live_in(const std::string& cgroup_name) const;
+  // Every released live worker's counters since its release, read now (the
+  // samples of a snapshot), in spawn order.
+  [[nodiscard]] std::vector<WorkerSample> sample() const;
 
   // Opens step s at now: workers measure into step s from here on.
   void begin_step(int s);
@@ -76,6 +79,11 @@ class WorkerPool {
   WorkerPool() = default;
   WorkerTelemetry snapshot(Worker& w, int s, uint64_t end_ns, const Schedstat& now) const;
   void reap(Worker& w, std::chrono::milliseconds grace);
+  // spawn()'s steps: the limits, one fork into its group, the wait for ready.
+  Result<int> check_spawn(const WorkSpec& spec, int count, const std::string& cgroup_name) const;
+  Result<int> fork_worker(const WorkSpec& spec, const GroupLink& link, const Cgroup* cgroup, const std::string& cgroup_name,
+                          int index);
+  Result<void> wait_ready(const std::vector<int>& ids, const WorkSpec& spec, const std::string& cgroup_name);
 
   void* region_ = nullptr;
   size_t region_bytes_ = 0;

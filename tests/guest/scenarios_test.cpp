@@ -1,7 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <string>
 
+#include "base/telemetry.hpp"
 #include "guest/cpuset_spec.hpp"
 #include "guest/guest_args.hpp"
 #include "guest/scenarios.hpp"
@@ -76,6 +78,16 @@ TEST_CASE("guest run arguments") {
   CHECK(!d.topology);
   CHECK(!parse_guest_args({"--duration", "4parsecs"}));
   CHECK(!parse_guest_args({"--bogus"}));
+}
+
+TEST_CASE("--snapshots: periodic snapshots per step, 0 by default, bounded by kMaxSnapshots") {
+  CHECK(parse_guest_args({})->snapshots_per_step == 0);
+  CHECK(parse_guest_args({"--snapshots", "8"})->snapshots_per_step == 8);
+  CHECK(parse_guest_args({"--snapshots", std::to_string(kMaxSnapshots)})->snapshots_per_step ==
+        static_cast<int>(kMaxSnapshots));
+  CHECK(!parse_guest_args({"--snapshots", "-1"}));
+  CHECK(!parse_guest_args({"--snapshots", std::to_string(kMaxSnapshots + 1)}));
+  CHECK(!parse_guest_args({"--snapshots", "many"}));
 }
 
 TEST_CASE("work types and policies round-trip through their names") {

@@ -22,6 +22,7 @@
 #include "base/exit_codes.hpp"
 #include "base/fd.hpp"
 #include "guest/telemetry_codec.hpp"
+#include "rig_judge.hpp"
 #include "topology_check.hpp"
 #include "vmm/vm.hpp"
 
@@ -105,8 +106,7 @@ void check_topology(const std::string& topo, const char* kernel = "/ktstr/bzImag
 // The gauntlet's uneven presets of at most 4 vCPUs: the own engine's CPUID
 // leaves, APIC IDs and SRAT must present each exactly, as QEMU does.
 void check_uneven_topologies() {
-  for (const char* t : {"2n2_1l1c1t", "1n1l1c4t", "1n2l3_1c1t", "2n2l3_1c1t", "2n2l2c1t1_0m", "2n1_2l2_1_1c1t"})
-    check_topology(t);
+  for (const char* t : ktstr::nested::kUnevenPresets) check_topology(t);
 }
 
 void check_panic() {
@@ -137,7 +137,7 @@ void check_monitor(const VmOutcome& out, int cpus) {
   bool readable = !m.samples.empty() && static_cast<int>(m.samples.back().cpus.size()) == cpus;
   for (const auto& c : m.samples.empty() ? std::vector<ktstr::CpuSample>{} : m.samples.back().cpus)
     readable = readable && c.curr_pid >= 0;
-  verdict(m.error.empty() && readable && enabled,
+  verdict(m.error.empty() && readable && enabled, "monitor",
           fmt::format("monitor on the kvm engine ({} samples, every CPU readable {}, sched_ext seen enabled {}{})",
                       m.samples.size(), readable, enabled, m.error.empty() ? "" : ", error: " + m.error));
 }

@@ -9,12 +9,18 @@ namespace ktstr::nested {
 
 std::vector<std::string> expected_checks(std::string_view mode) {
   if (mode == "bench") return {"bench"};
-  if (mode == "sched") return {"scheduler"};
+  if (mode == "sched") return {"scheduler", "monitor"};
   if (mode == "profile" || mode == "flood") return {};
+  std::vector<std::string> uneven;
+  for (const char* t : kUnevenPresets) uneven.push_back(fmt::format("topology/{}", t));
+  if (mode == "topo") return uneven;
   // nested_check.cpp main(), in its order.
-  return {"topology/1n1l2c1t", "topology/1n2l2c2t", "topology/2n2l2c1t", "panic",
-          "timeout",           "bench",             "topology/1n2l3c1t", "exit_code",
-          "same_faults",       "scheduler",         "topology/1n2l2c1t/vmlinux-pvh", "topology/1n2l2c1t/vmlinux-64bit"};
+  std::vector<std::string> all = {"topology/1n1l2c1t", "topology/1n2l2c2t", "topology/2n2l2c1t", "panic",
+                                  "timeout", "bench", "topology/1n2l3c1t"};
+  all.insert(all.end(), uneven.begin(), uneven.end());
+  all.insert(all.end(), {"exit_code", "same_faults", "scheduler", "monitor", "topology/1n2l2c1t/vmlinux-pvh",
+                         "topology/1n2l2c1t/vmlinux-64bit"});
+  return all;
 }
 
 namespace {

@@ -11,8 +11,14 @@
 
 namespace ktstr::nested {
 
-// The check ids a mode runs, in order ("" is the full rig: 12 checks; "bench":
-// bench; "sched": scheduler; the diagnostic modes "profile" and "flood": none).
+// The gauntlet's uneven presets of at most 4 vCPUs the rig boots on the own
+// engine (nested_check.cpp check_uneven_topologies).
+inline constexpr const char* kUnevenPresets[] = {"2n2_1l1c1t",   "1n1l1c4t",     "1n2l3_1c1t",
+                                                 "2n2l3_1c1t",   "2n2l2c1t1_0m", "2n1_2l2_1_1c1t"};
+
+// The check ids a mode runs, in order ("" is the full rig: 19 checks; "bench":
+// bench; "sched": scheduler and monitor; "topo": the uneven presets; the
+// diagnostic modes "profile" and "flood": none).
 std::vector<std::string> expected_checks(std::string_view mode);
 
 struct RigVerdict {

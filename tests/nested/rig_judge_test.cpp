@@ -16,13 +16,13 @@ std::string console_passing(const std::vector<std::string>& ids, bool done = tru
 }
 }  // namespace
 
-TEST_CASE("the full rig passes only with all 12 checks passed") {
+TEST_CASE("the full rig passes only with all 19 checks passed") {
   const auto all = expected_checks("");
-  REQUIRE(all.size() == 12);
+  REQUIRE(all.size() == 19);
   auto v = judge_rig(console_passing(all), "");
   CHECK(v.ok());
-  CHECK(v.passed == 12);
-  CHECK(rig_summary(v, "") == "12 passed, 0 failed of 12 expected");
+  CHECK(v.passed == 19);
+  CHECK(rig_summary(v, "") == "19 passed, 0 failed of 19 expected");
   CHECK(v.lines.front() == "RIG: start");
 }
 
@@ -30,8 +30,8 @@ TEST_CASE("one check that ran and passed is not a passing rig") {
   auto v = judge_rig(console_passing({"topology/1n1l2c1t"}), "");
   CHECK_FALSE(v.ok());
   CHECK(v.failed == 0);
-  CHECK(v.missing.size() == 11);
-  CHECK(rig_summary(v, "").starts_with("1 passed, 0 failed of 12 expected, missing: topology/1n2l2c2t, "));
+  CHECK(v.missing.size() == 18);
+  CHECK(rig_summary(v, "").starts_with("1 passed, 0 failed of 19 expected, missing: topology/1n2l2c2t, "));
 }
 
 TEST_CASE("a check that did not run (no vmlinux in the rig, no scheduler packed) is named") {
@@ -53,13 +53,16 @@ TEST_CASE("a failure, or a rig that did not finish, fails it") {
   CHECK(rig_summary(cut, "").ends_with(", rig did not finish"));
   // A FAIL line does not count as the check having passed.
   auto only_fail = judge_rig("RIG: FAIL scheduler attach failed\nRIG: done pass=0 fail=1\n", "sched");
-  CHECK(only_fail.missing == std::vector<std::string>{"scheduler"});
+  CHECK(only_fail.missing == std::vector<std::string>{"scheduler", "monitor"});
 }
 
-TEST_CASE("modes: bench and sched expect their one check, the diagnostic modes none") {
+TEST_CASE("modes: bench, sched and topo expect their checks, the diagnostic modes none") {
   CHECK(judge_rig(console_passing({"bench"}), "bench").ok());
   CHECK_FALSE(judge_rig(console_passing({}), "bench").ok());
-  CHECK(judge_rig(console_passing({"scheduler"}), "sched").ok());
+  CHECK(judge_rig(console_passing({"scheduler", "monitor"}), "sched").ok());
+  CHECK_FALSE(judge_rig(console_passing({"scheduler"}), "sched").ok());  // the monitor check never ran
+  CHECK(expected_checks("topo").size() == 6);
+  CHECK(judge_rig(console_passing(expected_checks("topo")), "topo").ok());
   CHECK(judge_rig("RIG: start\nRIG: flood kvm engine: 6 boots\nRIG: done pass=0 fail=0\n", "flood").ok());
   CHECK(judge_rig("RIG: start\nRIG: done pass=0 fail=0\n", "profile").ok());
   CHECK_FALSE(judge_rig("RIG: start\n", "profile").ok());

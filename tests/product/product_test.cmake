@@ -8,7 +8,10 @@
 #   5. `ctest -N --show-only=json-v1`: every expected name with its labels
 #   6. `ctest -R ktstr/ --output-junit`: all green, the expected-failure test
 #      failing for its documented reason, the junit file listing every test,
-#      and <CTestMeasurement> values in the output
+#      and <CTestMeasurement> values in the output (and the expected-failure
+#      temporal test failing for its documented reason)
+#   7. `ktstr replay` of the broken temporal test's sidecar re-fails its
+#      temporal assertion; a looser one given with --set passes it
 # COLD=ON (label product_cold): KTSTR_CACHE_DIR is an empty directory, so step 3
 # builds the kernel from /usr/src/linux-source-6.*.tar.xz (~10 min on 2 cores).
 # Without COLD and without a cached kernel it skips ("ktstr-product: skip:").
@@ -91,6 +94,8 @@ foreach(e
     "wvt_tests/ktstr/broken_stalls_cgroup|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
     "wvt_tests/ktstr/broken_starves_cgroup_vs_eevdf|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
     "wvt_tests/ktstr/scx_simple_steady|ktstr;scx_simple;1n1l2c1t;kernel:default"
+    "wvt_tests/ktstr/temporal_cg1_keeps_its_share|ktstr;scx_wvt;1n1l2c1t;kernel:default"
+    "wvt_tests/ktstr/temporal_broken_starves_cg1|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
     "wvt_tests/gauntlet/steady_shared/1n1l1c1t|gauntlet;scx_wvt;1n1l1c1t;kernel:default"
     "wvt_tests/gauntlet/steady_shared/1n2l2c1t|gauntlet;scx_wvt;1n2l2c1t;kernel:default")
   string(REPLACE "|" ";" parts "${e}")
@@ -125,6 +130,9 @@ endif()
 if(NOT run_out MATCHES "--- A/B: baseline eevdf \\| scheduler scx_wvt ---")
   message(FATAL_ERROR "ktstr-product: no A/B report (baseline | scheduler) in the output:\n${run_out}")
 endif()
+if(NOT run_out MATCHES "failed as expected \\(matches 'temporal cg1 step 0")
+  message(FATAL_ERROR "ktstr-product: temporal_broken_starves_cg1 did not fail for its documented reason:\n${run_out}")
+endif()
 if(NOT run_out MATCHES "<CTestMeasurement")
   message(FATAL_ERROR "ktstr-product: no <CTestMeasurement> in the test output")
 endif()
@@ -136,4 +144,22 @@ foreach(name IN LISTS names)
 endforeach()
 file(WRITE "${WORK_DIR}/figures.txt" "${figures}")
 message(STATUS "ktstr-product: figures:\n${figures}")
-message(STATUS "ktstr-product: ctest -R ktstr/ green; the expected failure failed for its documented reason")
+message(STATUS "ktstr-product: ctest -R ktstr/ green; the expected failures failed for their documented reasons")
+
+# 7. Replay re-judges the temporal assertions from the sidecar alone: the
+#    recorded ones break again, a looser one (--set) no longer does.
+file(GLOB_RECURSE sidecars "${ex}/ktstr/*temporal_broken_starves_cg1*.json")
+list(FILTER sidecars EXCLUDE REGEX "\\.trace\\.json$")
+list(LENGTH sidecars nsidecars)
+if(NOT nsidecars EQUAL 1)
+  message(FATAL_ERROR "ktstr-product: expected one sidecar of temporal_broken_starves_cg1, found: ${sidecars}")
+endif()
+run("${prefix}/bin/ktstr" replay "${sidecars}")
+if(NOT run_rc EQUAL 1 OR NOT run_out MATCHES "temporal cg1 step 0: [^\n]*broke at snapshot")
+  message(FATAL_ERROR "ktstr-product: replay of ${sidecars} (exit ${run_rc}) did not re-fail the temporal assertion:\n${run_out}")
+endif()
+run("${prefix}/bin/ktstr" replay "${sidecars}" --set "temporal=[{\"kind\":\"within\",\"cgroup\":\"cg1\",\"of\":\"share\",\"min\":0}]")
+if(run_out MATCHES "temporal cg1")
+  message(FATAL_ERROR "ktstr-product: replay with a looser temporal assertion still failed it:\n${run_out}")
+endif()
+message(STATUS "ktstr-product: replay re-judged the temporal assertions")

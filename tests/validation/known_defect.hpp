@@ -1,5 +1,5 @@
 // Validation entries for combinations where a scheduler, not ktstr, is at
-// fault (validate_main.cpp, known_defect()): the entry passes only when the
+// fault (known_defect(), with each root cause in known_defect.cpp): the entry passes only when the
 // verdict's violation lines — never the console or scheduler-log tails — show
 // the defect, and every other violation is one the defect explains. Anything
 // else the run got wrong still fails the entry.
@@ -13,6 +13,15 @@
 #include "host/verdict/outcome.hpp"
 
 namespace ktstr::validation {
+
+struct KnownDefect {
+  std::string reason;  // text a `scheduler` violation line must contain
+  bool intermittent;   // a race: a run that passes is fine too
+};
+
+// The known defect of `sched` on topology `topo` (e.g. "2n2l1c1t", `vcpus`
+// CPUs), if any.
+std::optional<KnownDefect> known_defect(const std::string& sched, const std::string& topo, int vcpus);
 
 struct DefectJudgement {
   std::optional<std::string> defect_line;  // the scheduler violation naming the defect, if any

@@ -114,3 +114,42 @@ TEST_CASE("in an A/B run, the relative checks the stall moves are explained in i
   REQUIRE(j.unexplained.size() == 1);
   CHECK(j.unexplained[0].starts_with("max_spread_over_baseline_pp cg1 step 0"));
 }
+
+TEST_CASE("scx_central's intermittent dispatch race: the ejection's step is explained, earlier steps are not") {
+  // The CI run that showed it: ejected at 4.394 s inside step 1 (4.083 s to
+  // 4.421 s), with the LLC-pinned workers' spread in that step off.
+  RunTelemetry t;
+  t.steps = {{.index = 0, .name = "steady", .start_ns = 800'000'000, .end_ns = 3'833'000'000},
+             {.index = 1, .name = "steady", .start_ns = 4'083'000'000, .end_ns = 4'421'000'000}};
+  t.scheduler.failed = true;
+  t.scheduler.failure = "ejected by the kernel (runtime error): sched_ext: BPF scheduler \"central\" disabled (runtime "
+                        "error); sched_ext: central: SCX_DSQ_LOCAL[_ON] cannot move migration disabled init[50] from "
+                        "CPU 1 to 2";
+  t.scheduler.events = {{.t_ns = 676'000'000, .kind = "enabled"}, {.t_ns = 4'394'000'000, .kind = "ejected"}};
+  const Violation spread1{.check = "spread", .subject = "llc0 step 1", .observed = 54.2, .threshold = 35, .unit = "pp"};
+  const Violation spread0{.check = "spread", .subject = "llc0 step 0", .observed = 54.2, .threshold = 35, .unit = "pp"};
+  const Violation ejected{.check = "scheduler", .subject = "scx_central", .detail = t.scheduler.failure};
+
+  const auto known = known_defect("scx_central", "1n2l1c2t", 4);
+  REQUIRE(known);
+  CHECK(known->intermittent);
+  auto j = judge_known_defect(known->reason, t, {.outcome = Outcome::kFail, .violations = {ejected, spread1}});
+  REQUIRE(j.defect_line);
+  CHECK(j.unexplained.empty());
+  j = judge_known_defect(known->reason, t, {.outcome = Outcome::kFail, .violations = {ejected, spread0, spread1}});
+  CHECK(j.unexplained == std::vector<std::string>{"spread llc0 step 0: observed 54.2 pp, limit 35 pp"});
+  // A stall is not this defect.
+  j = judge_known_defect(known->reason, stalled_run(), {.outcome = Outcome::kFail,
+                                                         .violations = {stall_violation(stalled_run())}});
+  CHECK_FALSE(j.defect_line);
+}
+
+TEST_CASE("the defect table: steady stalls on their topologies, scx_central's race wherever it has two CPUs") {
+  CHECK(known_defect("scx_qmap", "2n2l1c1t", 2)->reason == "runnable task stall");
+  CHECK_FALSE(known_defect("scx_qmap", "2n2l1c1t", 2)->intermittent);
+  CHECK(known_defect("scx_flatcg", "1n2l1c2t", 4));
+  CHECK_FALSE(known_defect("scx_qmap", "1n1l2c1t", 2));
+  CHECK_FALSE(known_defect("scx_simple", "2n2l1c1t", 2));
+  CHECK_FALSE(known_defect("eevdf", "1n2l1c2t", 4));
+  CHECK_FALSE(known_defect("scx_central", "1n1l1c1t", 1));
+}

@@ -98,28 +98,6 @@ std::string kernel_cmdline(const std::string& sched, const Topology& topo) {
   return {};
 }
 
-// Combinations where the scheduler, not ktstr, is at fault: the entry
-// asserts that a violation line carries this reason (so ktstr keeps catching
-// it) and fails if the run passes or another violation the stall does not
-// explain shows up (judge_defect). Root cause (read from the sched_ext dump,
-// KTSTR_VALIDATE_SAVE): steady_llc pins two spinners to each LLC; when an LLC
-// is one CPU (2n2l1c1t), scx_qmap's enqueue dispatches tasks with
-// nr_cpus_allowed == 1 straight to that CPU's local DSQ
-// (scx_qmap.bpf.c: pick_direct_dispatch_cpu), scx_flatcg does the same for
-// any task whose nr_cpus_allowed != nr_cpus (1- and 2-CPU LLCs). Two pinned
-// spinners per CPU keep every local DSQ non-empty, so ops.dispatch never
-// runs and the tasks in the scheduler's own queues (kworkers, rcu_sched, the
-// test's other workers, PID 1) wait until the watchdog ejects the scheduler:
-// "runnable task stall", queued 4.5 s (qmap, 5 s timeout) and 26.8 s
-// (flatcg, 30 s timeout) in the dumps. EEVDF and scx_simple pass the same
-// runs.
-std::optional<std::string> known_defect(const std::string& sched, const Topology& topo) {
-  if ((sched == "scx_qmap" && topo.str() == "2n2l1c1t") ||
-      (sched == "scx_flatcg" && (topo.str() == "1n2l1c2t" || topo.str() == "2n2l1c1t")))
-    return "runnable task stall";
-  return std::nullopt;
-}
-
 // KTSTR_VALIDATE_SAVE=FILE keeps the raw telemetry (full scheduler log and
 // sched_ext dump; the report shows only their tails); KTSTR_VALIDATE_SAVE_DIR=DIR
 // keeps every entry's as DIR/<sched>-<topology>-<unix ns>.json (for
@@ -143,13 +121,18 @@ void save_telemetry(const std::string& json, const std::string& sched, const std
 // A known-defect entry passes only when a violation line names the defect and
 // every other violation is one the defect explains (known_defect.hpp); the
 // console and scheduler-log tails are never searched.
-int judge_defect(const std::string& defect, const std::string& sched, const std::string& topo,
+int judge_defect(const validation::KnownDefect& known, const std::string& sched, const std::string& topo,
                  const RunTelemetry& tel, const verdict::Verdict& v) {
+  const std::string& defect = known.reason;
+  if (known.intermittent && v.outcome == verdict::Outcome::kPass) {
+    fmt::print("intermittent known defect '{}' of {} on {} did not show this run (pass)\n", defect, sched, topo);
+    return kExitPass;
+  }
   const auto j = validation::judge_known_defect(defect, tel, v);
   for (const auto& line : j.unexplained) fmt::print("  not explained by the known defect: {}\n", line);
   for (const auto& line : j.infra) fmt::print("  infrastructure: {}\n", line);
   if (!j.defect_line) {
-    fmt::print("known defect '{}' of {} on {} did not reproduce (verdict {}): update known_defect()\n", defect, sched,
+    fmt::print("known defect '{}' of {} on {} did not reproduce (verdict {}): update tests/validation/known_defect.cpp\n", defect, sched,
                topo, verdict::outcome_name(v.outcome));
     return v.outcome == verdict::Outcome::kInconclusive ? kExitInfra : kExitFail;
   }
@@ -158,7 +141,7 @@ int judge_defect(const std::string& defect, const std::string& sched, const std:
                topo, j.unexplained.size() + j.infra.size());
     return j.unexplained.empty() ? kExitInfra : kExitFail;
   }
-  fmt::print("KNOWN DEFECT reproduced: {} on {}: {} (see known_defect() for the root cause)\n", sched, topo,
+  fmt::print("KNOWN DEFECT reproduced: {} on {}: {} (see tests/validation/known_defect.cpp for the root cause)\n", sched, topo,
              *j.defect_line);
   return kExitPass;
 }
@@ -243,7 +226,8 @@ int run(const std::string& sched, const std::string& topo_str, const std::string
              verdict::effective_spread_over_baseline_limit(tel, eff).value_or(0),
              verdict::effective_share_vs_baseline_limit(tel, eff).value_or(0),
              verdict::effective_gap_limit(tel, eff).value_or(0));
-  if (auto defect = known_defect(sched, *topo)) return judge_defect(*defect, sched, topo_str, tel, v);
+  if (auto known = validation::known_defect(sched, topo->str(), topo->vcpus()))
+    return judge_defect(*known, sched, topo_str, tel, v);
   return verdict::exit_code(v.outcome);
 }
 

@@ -156,38 +156,33 @@ int conclude(const v::RunEnd& end, const TestModeOptions& opt) {
   return r.exit_code;
 }
 
-v::RunEnd run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
-  if (auto skew = version_skew(opt.adapter_version, ktstr_version()); !skew.empty()) return launch_error(skew);
-  auto layers = parse_layers(opt.thresholds_json);
-  if (!layers) return launch_error(layers.error().message);
+namespace {
 
-  Collected got;
-  auto sink = [&](proto::MsgType type, std::string_view payload) {
-    switch (type) {
-      case proto::MsgType::kTelemetry: {
-        auto j = nlohmann::json::parse(payload, nullptr, false);
-        if (j.is_discarded()) {
-          got.telemetry_error = "guest telemetry is not valid JSON";
-          break;
-        }
-        try {
-          got.telemetry = j.get<RunTelemetry>();
-        } catch (const nlohmann::json::exception& e) {
-          got.telemetry_error = fmt::format("guest telemetry does not fit the schema: {}", e.what());
-        }
-        break;
-      }
-      default: print_guest_output(type, payload, OutputRoute::kAllToStderr); break;
-    }
-  };
-  const auto start = std::chrono::steady_clock::now();
-  auto outcome = run_vm(cfg, sink);
-  if (!outcome) return launch_error(outcome.error().message);
-  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double vm_gone = outcome->prepare_seconds + outcome->wall_seconds;
-  const char* verbose_env = std::getenv("KTSTR_VERBOSE");
+// The channel's frames: telemetry kept (or why not), the rest printed.
+void take_frame(Collected& got, proto::MsgType type, std::string_view payload) {
+  if (type != proto::MsgType::kTelemetry) return print_guest_output(type, payload, OutputRoute::kAllToStderr);
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (j.is_discarded()) {
+    got.telemetry_error = "guest telemetry is not valid JSON";
+    return;
+  }
+  try {
+    got.telemetry = j.get<RunTelemetry>();
+  } catch (const nlohmann::json::exception& e) {
+    got.telemetry_error = fmt::format("guest telemetry does not fit the schema: {}", e.what());
+  }
+}
 
-  v::RunRecord rec{
+bool verbose_requested(const TestModeOptions& opt) {
+  const char* env = std::getenv("KTSTR_VERBOSE");
+  return opt.verbose || (env && std::string_view(env) == "1");
+}
+
+// Everything known about the finished run, for the verdict library.
+v::RunRecord make_record(const VmConfig& cfg, const TestModeOptions& opt, const VmOutcome& o, Collected got,
+                         const std::pair<v::Thresholds, v::Thresholds>& layers, double total) {
+  const double vm_gone = o.prepare_seconds + o.wall_seconds;
+  return {
       .build_dir = opt.build_dir,
       .test = opt.test,
       .variant = opt.test,
@@ -195,29 +190,47 @@ v::RunEnd run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
       .project_commit = !opt.project_commit.empty() ? opt.project_commit : verdict::project_commit(test_source_file()),
       .kernel = kernel_identity(cfg.kernel),
       .scheduler = scheduler_identity(cfg.guest_args),
-      .scheduler_thresholds = layers->first,
-      .test_thresholds = layers->second,
-      .facts = vm_facts(*outcome, got),
+      .scheduler_thresholds = layers.first,
+      .test_thresholds = layers.second,
+      .facts = vm_facts(o, got),
       .telemetry = got.telemetry.value_or(RunTelemetry{.test = opt.test}),
-      .timings = {.boot_s = outcome->boot_seconds, .run_s = got.telemetry ? got.telemetry->duration_ns / 1e9 : 0,
+      .timings = {.boot_s = o.boot_seconds, .run_s = got.telemetry ? got.telemetry->duration_ns / 1e9 : 0,
                   .total_s = total},
-      .clock = run_clock(*outcome, vm_gone, total),
-      .console_log = outcome->console_log_path,
-      .console_tail = fmt::format("{}", fmt::join(outcome->console_tail, "\n")),
+      .clock = run_clock(o, vm_gone, total),
+      .console_log = o.console_log_path,
+      .console_tail = fmt::format("{}", fmt::join(o.console_tail, "\n")),
       .rerun_command = rerun_command(cfg, opt),
-      .verbose = opt.verbose || (verbose_env && std::string_view(verbose_env) == "1"),
+      .verbose = verbose_requested(opt),
   };
-  v::Finalized fin = v::finalize_run(rec);
-  fmt::print(stderr, "{}", fin.text);
-  // ATTACHED_FILES_ON_FAIL names <out-dir>/sidecar.json and timeline.svg:
-  // link them to the sidecar and its picture.
-  if (!cfg.out_dir.empty() && !fin.sidecar.empty()) {
-    for (const auto& [name, target] : {std::pair{"sidecar.json", fin.sidecar}, std::pair{"timeline.svg", fin.timeline.svg}}) {
-      std::error_code ec;
-      fs::remove(cfg.out_dir / name, ec);
-      fs::create_symlink(fs::absolute(target), cfg.out_dir / name, ec);
-    }
+}
+
+// ATTACHED_FILES_ON_FAIL names <out-dir>/sidecar.json and timeline.svg:
+// link them to the sidecar and its picture.
+void link_attachments(const VmConfig& cfg, const v::Finalized& fin) {
+  if (cfg.out_dir.empty() || fin.sidecar.empty()) return;
+  for (const auto& [name, target] : {std::pair{"sidecar.json", fin.sidecar}, std::pair{"timeline.svg", fin.timeline.svg}}) {
+    std::error_code ec;
+    fs::remove(cfg.out_dir / name, ec);
+    fs::create_symlink(fs::absolute(target), cfg.out_dir / name, ec);
   }
+}
+
+}  // namespace
+
+v::RunEnd run_test_mode(const VmConfig& cfg, const TestModeOptions& opt) {
+  if (auto skew = version_skew(opt.adapter_version, ktstr_version()); !skew.empty()) return launch_error(skew);
+  auto layers = parse_layers(opt.thresholds_json);
+  if (!layers) return launch_error(layers.error().message);
+
+  Collected got;
+  const auto start = std::chrono::steady_clock::now();
+  auto outcome = run_vm(cfg, [&](proto::MsgType t, std::string_view p) { take_frame(got, t, p); });
+  if (!outcome) return launch_error(outcome.error().message);
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  v::Finalized fin = v::finalize_run(make_record(cfg, opt, *outcome, std::move(got), *layers, total));
+  fmt::print(stderr, "{}", fin.text);
+  link_attachments(cfg, fin);
   return {.kind = v::RunEnd::Kind::kVerdict, .exit_code = fin.exit_code, .failures = v::fail_lines(fin.verdict),
           .reason = v::infra_lines(fin.verdict)};
 }

@@ -42,7 +42,10 @@ using Context = guest::GuestContext;
 // Check thresholds as JSON ({"max_spread_pct": 20, "isolation": true}); the
 // field names and meanings are lib/host/verdict/thresholds.hpp's. Kept as JSON
 // here because the verdict code is host-only; the host validates and merges
-// the layers built-in -> scheduler -> test.
+// the layers built-in -> scheduler -> test. Temporal assertions over the
+// run's snapshots are a list under "temporal" (lib/host/verdict/README.md):
+//   {{"cgroup_weights", true},
+//    {"temporal", {{{"kind", "within"}, {"of", "share"}, {"metric", "cpu_ns"}, {"cgroup", "cg1"}, {"min", 25}}}}}
 using ThresholdSet = nlohmann::json;
 
 // A declared topology: a string of the topology grammar ("1n2l4c2t", or an

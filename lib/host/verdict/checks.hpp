@@ -48,6 +48,13 @@ std::vector<Violation> check_share_vs_baseline(const RunTelemetry& t, const VmFa
 std::vector<Violation> check_rate_vs_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 std::vector<Violation> check_gap_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 
+// --- cgroup weights (checks_weights.cpp): on with cgroup_weights or an explicit limit ---
+// A sibling cgroup's share of CPU time strayed from its weight's entitlement.
+std::vector<Violation> check_weights(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::optional<double> effective_weight_limit(const Thresholds& th);
+
+// --- temporal assertions (temporal_check.cpp): the declared series assertions ---
+std::vector<Violation> check_temporal(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 // --- host-side monitor (checks_monitor.cpp): judged only when the run has samples ---
 // A CPU's rq clock stood still while it had runnable tasks (on by default).
 std::vector<Violation> check_rq_stall(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);

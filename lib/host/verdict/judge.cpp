@@ -25,6 +25,8 @@ constexpr Check kChecks[] = {
     {"min_share_vs_baseline_pct", check_share_vs_baseline},
     {"min_rate_vs_baseline_pct", check_rate_vs_baseline},
     {"max_gap_over_baseline_ms", check_gap_over_baseline},
+    {"cgroup_weights", check_weights},
+    {"temporal", check_temporal},
     {"max_rq_stall_ms", check_rq_stall},
     {"max_idle_waiting_ms", check_idle_waiting},
 };

@@ -95,7 +95,7 @@ Result<Sidecar> read_sidecar(const std::filesystem::path& path) {
       return fail("sidecar {}: schema {} is newer than this ktstr understands ({})", path.string(), s.schema,
                   kSidecarSchema);
     return s;
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const std::exception& e) {  // nlohmann's, and a declaration that does not parse (temporal.hpp)
     return fail("sidecar {}: {}", path.string(), e.what());
   }
 }

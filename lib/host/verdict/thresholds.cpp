@@ -21,6 +21,16 @@ Result<double> parse_number(std::string_view name, std::string_view v) {
   return out;
 }
 
+Result<TemporalAssertions> parse_temporal(std::string_view v) {
+  try {
+    auto j = nlohmann::json::parse(v);
+    if (j.is_object()) j = nlohmann::json::array({j});
+    return j.get<TemporalAssertions>();
+  } catch (const std::exception& e) {
+    return fail("--set temporal={}: {}", v, e.what());
+  }
+}
+
 }  // namespace
 
 Thresholds builtin_defaults() {
@@ -63,6 +73,9 @@ Result<void> apply_set(Thresholds& t, std::string_view assignment) {
       if (b) field = *b; else result = std::unexpected(b.error());
     } else if (value == "off") {
       field.reset();
+    } else if constexpr (std::is_same_v<V, TemporalAssertions>) {
+      auto a = parse_temporal(value);
+      if (a) field = std::move(*a); else result = std::unexpected(a.error());
     } else {
       auto d = parse_number(name, value);
       if (d) field = *d; else result = std::unexpected(d.error());

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "host/verdict/temporal.hpp"
 
 namespace ktstr::verdict {
 
@@ -27,13 +28,17 @@ struct Thresholds {
   std::optional<double> min_share_vs_baseline_pct;    // share of the step's work, percent of the baseline's
   std::optional<double> min_rate_vs_baseline_pct;     // mean iteration rate, percent of the baseline's
   std::optional<double> max_gap_over_baseline_ms;     // worst gap minus the baseline's worst gap
+  std::optional<bool> cgroup_weights;         // max_weight_error_pct with its default limit
+  std::optional<double> max_weight_error_pct; // pp between a sibling cgroup's CPU share and its weight's entitlement
+  std::optional<TemporalAssertions> temporal; // assertions over snapshot series (temporal.hpp)
   std::optional<double> max_rq_stall_ms;      // monitor: a CPU's rq clock stopped with runnable tasks
   std::optional<bool> work_conservation;      // monitor: max_idle_waiting_ms with its default limit
   std::optional<double> max_idle_waiting_ms;  // monitor: a CPU idle while a task allowed on it waits elsewhere
 };
 
 // Calls f(name, field) for every field in declaration order; f must accept
-// std::optional<bool>& and std::optional<double>&. One list serves merge,
+// std::optional<bool>&, std::optional<double>& and
+// std::optional<TemporalAssertions>&. One list serves merge,
 // JSON, --set parsing and printing, so a new field cannot be half-wired.
 template <class T, class F>
   requires std::is_same_v<std::remove_const_t<T>, Thresholds>
@@ -50,6 +55,9 @@ void for_each_threshold(T& t, F&& f) {
   f("min_share_vs_baseline_pct", t.min_share_vs_baseline_pct);
   f("min_rate_vs_baseline_pct", t.min_rate_vs_baseline_pct);
   f("max_gap_over_baseline_ms", t.max_gap_over_baseline_ms);
+  f("cgroup_weights", t.cgroup_weights);
+  f("max_weight_error_pct", t.max_weight_error_pct);
+  f("temporal", t.temporal);
   f("max_rq_stall_ms", t.max_rq_stall_ms);
   f("work_conservation", t.work_conservation);
   f("max_idle_waiting_ms", t.max_idle_waiting_ms);
@@ -67,8 +75,9 @@ Thresholds merge(const Thresholds& base, const Thresholds& over);
 Thresholds merge_layers(const Thresholds& scheduler, const Thresholds& test);
 
 // Applies one `check=value` assignment (the `--set` syntax). Numbers must be
-// finite and >= 0; booleans accept true/false/on/off/yes/no/1/0; the value
-// `none` (or `off` for a numeric check) unsets the field.
+// finite and >= 0; booleans accept true/false/on/off/yes/no/1/0; temporal
+// takes a JSON array of assertions (or one assertion); the value `none` (or
+// `off` for a numeric check or temporal) unsets the field.
 Result<void> apply_set(Thresholds& t, std::string_view assignment);
 
 // Number of fields that hold a value.
@@ -80,6 +89,9 @@ inline constexpr double kDefaultSpreadPct = 15.0;
 inline constexpr double kDefaultSpreadPctDebug = 35.0;
 inline constexpr double kDefaultGapMs = 2000.0;
 inline constexpr double kDefaultGapMsDebug = 3000.0;
+// cgroup_weights=true uses this limit for max_weight_error_pct (README
+// "cgroup weights" has the EEVDF measurements behind it).
+inline constexpr double kDefaultWeightErrorPct = 10.0;
 
 // Relative checks of an A/B run, on by default whenever the telemetry has a
 // baseline phase (an explicit value replaces them; README "A/B runs" has the

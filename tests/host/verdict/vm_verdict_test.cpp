@@ -1,16 +1,19 @@
 // Real boots (label vm): the scenario guest as /init of a TCG guest, its
 // telemetry judged by finalize_run exactly as the launcher would, the sidecar
 // replayed. Each case exits 77 with a one-line reason when no kernel (or, for
-// the scheduler case, no scx_simple) is available.
+// the scheduler cases, no scx_simple / scx_flatcg) is available.
 //
 // Kernel: $KTSTR_KERNEL (a bzImage or a directory holding one), else
-// `ktstr kernel path`. scx_simple: $KTSTR_SCX_SIMPLE, else
-// <kernel dir>/schedulers/scx_simple.
+// `ktstr kernel path`. A kernel-tree scheduler NAME: $KTSTR_<NAME> (upper
+// case, e.g. KTSTR_SCX_SIMPLE), else <kernel dir>/schedulers/NAME.
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <fmt/ranges.h>
@@ -23,6 +26,7 @@
 #include "host/trace/trace_check.hpp"
 #include "host/verdict/finalize.hpp"
 #include "host/verdict/replay.hpp"
+#include "host/verdict/weight_shares.hpp"
 #include "initramfs/initramfs.hpp"
 #include "vmm/vm.hpp"
 
@@ -54,11 +58,15 @@ fs::path require_kernel() {
   skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
 }
 
-fs::path require_scx_simple(const fs::path& kernel) {
-  if (const char* s = std::getenv("KTSTR_SCX_SIMPLE"); s && fs::exists(s)) return s;
-  if (fs::path p = kernel.parent_path() / "schedulers/scx_simple"; fs::exists(p)) return p;
-  skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+fs::path require_scheduler(const fs::path& kernel, const std::string& name) {
+  std::string var = "KTSTR_" + name;
+  for (auto& c : var) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (const char* s = std::getenv(var.c_str()); s && fs::exists(s)) return s;
+  if (fs::path p = kernel.parent_path() / "schedulers" / name; fs::exists(p)) return p;
+  skip(fmt::format("no {}: set {}", name, var));
 }
+
+fs::path require_scx_simple(const fs::path& kernel) { return require_scheduler(kernel, "scx_simple"); }
 
 // What the host saw of the VM, in the verdict's terms.
 VmFacts facts_of(const vmm::VmOutcome& o, bool have_telemetry) {
@@ -80,9 +88,10 @@ RunRecord boot_and_record(const fs::path& build_dir, const std::string& variant,
   auto work = testing::temp_dir();
   initramfs::Spec spec;
   spec.add_default_dirs().add_binary(KTSTR_SCENARIO_GUEST, "/init");
+  const std::string sched_name = scheduler ? scheduler->filename().string() : "";
   if (scheduler) {
-    spec.add_binary(*scheduler, "/bin/scx_simple");
-    args.insert(args.end(), {"--scheduler", "/bin/scx_simple"});
+    spec.add_binary(*scheduler, "/bin/" + sched_name);
+    args.insert(args.end(), {"--scheduler", "/bin/" + sched_name});
   }
   const fs::path cpio = work.path() / "guest.cpio";
   auto built = initramfs::build(spec, cpio);
@@ -108,7 +117,7 @@ RunRecord boot_and_record(const fs::path& build_dir, const std::string& variant,
                    .topology = topology,
                    .project_commit = "vmtest",
                    .kernel = {.key = kernel.parent_path().filename().string(), .version = "6.12"},
-                   .scheduler = {.name = scheduler ? "scx_simple" : "", .binary = scheduler ? scheduler->string() : ""},
+                   .scheduler = {.name = sched_name, .binary = scheduler ? scheduler->string() : ""},
                    .facts = facts_of(*outcome, true),
                    .telemetry = std::move(*tel),
                    .timings = {.boot_s = outcome->boot_seconds, .total_s = outcome->wall_seconds},
@@ -166,7 +175,10 @@ TEST_CASE("steady under EEVDF: passes by default, fails an impossible min_iterat
   auto impossible = finalize_run(rec);
   INFO(impossible.text);
   CHECK(impossible.exit_code == kExitFail);
-  CHECK(impossible.text.starts_with("ktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] failed:\n"));
+  // The cause first (BUG SUMMARY), then the full report.
+  CHECK(impossible.text.starts_with("BUG SUMMARY: min_iteration_rate "));
+  CHECK(impossible.text.find("\nktstr_test 'steady/1n1l2c1t' [sched=eevdf] [topo=1n1l2c1t] failed:\n") !=
+        std::string::npos);
   size_t lines = 0;
   for (const auto& w : rec.telemetry.workers) {
     auto line = fmt::format("  min_iteration_rate {}/w{} step {}: observed ", w.cgroup, w.worker, w.step);
@@ -248,4 +260,132 @@ TEST_CASE("A/B EEVDF -> scx_simple: both phases in the sidecar and the report, r
   CHECK(strict->status.code == kExitFail);
   CHECK(strict->output.find("min_rate_vs_baseline_pct cg0 step 0: observed") != std::string::npos);
   CHECK(strict->output.find("--- A/B: baseline eevdf") != std::string::npos);
+}
+
+namespace {
+
+// nested_weights (parent/light 100 vs parent/heavy 400 beside other, then
+// light reweighted to 800) with a snapshot every quarter of each step.
+RunRecord nested_weights(const fs::path& build_dir, const std::optional<fs::path>& scheduler = {}) {
+  auto rec = boot_and_record(build_dir, "nested_weights/1n1l2c1t", "1n1l2c1t",
+                             {"--scenario", "nested_weights", "--duration", "4s", "--snapshots", "4"}, scheduler);
+  // The weight check with its default limit, and the reweight seen over
+  // time: once light weighs 800 against heavy's 400 (and parent 100 against
+  // other's 100), heavy is entitled to 1/3 x 1/2 of the CPU time; within
+  // 500 ms of the step's start each interval's share must be 16.7 % +-40 %.
+  // Cumulative iterations never fall, in any cgroup.
+  rec.test_thresholds.cgroup_weights = true;
+  rec.test_thresholds.temporal = nlohmann::json::parse(R"([
+      {"kind": "converges", "of": "share", "metric": "cpu_ns", "cgroup": "parent/heavy", "step": "reweighted",
+       "value": 16.7, "tolerance_pct": 40, "window_ms": 500},
+      {"kind": "nondecreasing", "of": "value"}])").get<TemporalAssertions>();
+  return rec;
+}
+
+// Every sibling's share against its entitlement, for the log (the figures
+// behind the default limit).
+std::string weight_figures(const RunTelemetry& t) {
+  std::string out;
+  for (const auto& set : sibling_shares(t))
+    for (const auto& m : set.members)
+      out += fmt::format("  step {} {}: share {:.1f}% entitled {:.1f}% error {:.1f} pp\n", set.step, m.cgroup,
+                         m.share_pct, m.entitled_pct, std::fabs(m.share_pct - m.entitled_pct));
+  return out;
+}
+
+// The snapshots of a nested_weights run with --snapshots 4: one as the
+// first step starts, then four per step, each inside its step's window, and
+// every worker's counters never falling from one snapshot to the next.
+void check_snapshots(const RunTelemetry& t) {
+  REQUIRE(t.steps.size() == 2);
+  REQUIRE(t.snapshots.size() == 9);
+  CHECK(t.snapshots_dropped == 0);
+  CHECK(t.snapshots[0].name == "weighted@0/4");
+  CHECK(t.snapshots[4].name == "weighted@4/4");
+  CHECK(t.snapshots[8].name == "reweighted@4/4");
+  std::map<int, WorkerSample> last;
+  for (const auto& s : t.snapshots) {
+    const auto& step = t.steps.at(static_cast<size_t>(s.step));
+    CHECK(s.t_ns >= step.start_ns);
+    CHECK(s.t_ns + s.read_ns <= step.end_ns);
+    CHECK(s.workers.size() == 6);  // two spinners in each of light, heavy and other
+    for (const auto& w : s.workers) {
+      if (auto it = last.find(w.pid); it != last.end()) {
+        CHECK(w.iterations >= it->second.iterations);
+        CHECK(w.cpu_ns >= it->second.cpu_ns);
+      }
+      last[w.pid] = w;
+    }
+  }
+  for (const auto& [pid, w] : last) CHECK(w.iterations > 0);
+  MESSAGE(fmt::format("snapshot reads took {} .. {} us", t.snapshots.front().read_ns / 1000,
+                      t.snapshots.back().read_ns / 1000));
+}
+
+struct Judged {
+  RunRecord rec;
+  Finalized f;
+};
+
+// nested_weights under the kernel-tree scheduler `name` (skips without it),
+// judged; the weight figures and the report go to the log.
+Judged judged_under(const std::string& name) {
+  auto kernel = require_kernel();
+  auto sched = require_scheduler(kernel, name);
+  auto build = testing::temp_dir();
+  Judged j{.rec = nested_weights(build.path(), sched)};
+  MESSAGE(name << " weight errors:\n" << weight_figures(j.rec.telemetry));
+  j.f = finalize_run(j.rec);
+  MESSAGE(j.f.text);
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("nested_weights under EEVDF: CPU time follows the weights, snapshots series pass, replay re-judges") {
+  auto build = testing::temp_dir();
+  auto rec = nested_weights(build.path());
+  check_snapshots(rec.telemetry);
+  MESSAGE("EEVDF weight errors:\n" << weight_figures(rec.telemetry));
+  auto f = finalize_run(rec);
+  INFO(f.text);
+  CHECK(f.exit_code == kExitPass);
+  REQUIRE(f.sidecar_error.empty());
+
+  // Replay from the sidecar alone: an impossible limit fails every sibling,
+  // a target heavy cannot reach breaks the series at a named snapshot.
+  auto strict = run_capture({KTSTR_BIN, "replay", f.sidecar.string(), "--set", "max_weight_error_pct=0"});
+  REQUIRE(strict);
+  INFO(strict->output);
+  CHECK(strict->status.code == kExitFail);
+  for (const char* cg : {"other step 0", "parent step 0", "parent/light step 0", "parent/heavy step 1"})
+    CHECK(strict->output.find(fmt::format("cgroup_weights {}: observed", cg)) != std::string::npos);
+  auto moved = run_capture({KTSTR_BIN, "replay", f.sidecar.string(), "--set",
+                            R"(temporal=[{"kind":"converges","of":"share","metric":"cpu_ns","cgroup":"parent/heavy",)"
+                            R"("step":"reweighted","value":50,"tolerance_pct":10,"window_ms":500}])"});
+  REQUIRE(moved);
+  INFO(moved->output);
+  CHECK(moved->status.code == kExitFail);
+  CHECK(moved->output.find("temporal parent/heavy step 1: observed") != std::string::npos);
+  CHECK(moved->output.find("broke at snapshot 'reweighted@") != std::string::npos);
+}
+
+TEST_CASE("nested_weights under scx_simple: the weight check and the series name the cgroups that ignore weights") {
+  auto [rec, f] = judged_under("scx_simple");
+  CHECK(f.exit_code == kExitFail);
+  // scx_simple gives every task the same share: light and heavy get half of
+  // parent's time each (entitled 20/80, then 67/33), and parent with four
+  // spinners twice other's two (entitled 50/50).
+  for (const char* line : {"cgroup_weights parent/light step 0: observed", "cgroup_weights parent/heavy step 0: observed",
+                           "cgroup_weights parent step 0: observed", "cgroup_weights other step 0: observed"})
+    CHECK_MESSAGE(f.text.find(line) != std::string::npos, line);
+  CHECK(f.text.find("CPU used by the children of parent vs entitled 80.0% (weight 400 of 500)") != std::string::npos);
+  CHECK(f.text.find("temporal parent/heavy step 1: observed") != std::string::npos);
+  CHECK(f.text.find("broke at snapshot 'reweighted@") != std::string::npos);
+}
+
+TEST_CASE("nested_weights under scx_flatcg: CPU time follows the flattened weights") {
+  auto [rec, f] = judged_under("scx_flatcg");
+  CHECK(f.exit_code == kExitPass);
+  CHECK(rec.telemetry.scheduler.attached);
 }
