@@ -1,6 +1,6 @@
 // `exe --ktstr-list`: one JSON object per line per test, read by CMake's
 // discovery script (cmake/KtstrDiscover.cmake). Fields: id, topology, vcpus,
-// memory_mib, timeout_s, duration_ms, scheduler, scheduler_binary,
+// memory_mib, timeout_s, duration_ms, scheduler, scheduler_binary, baseline,
 // guest_args, thresholds {scheduler, test}, labels, file, line, gauntlet,
 // expect_fail, attach_timeout_s, ktstr_version (of the adapter this
 // executable was built with), and for gauntlet tests gauntlet_variants [{topology, vcpus,

@@ -50,8 +50,18 @@ int attach_timeout_of(const RegisteredTest& t) {
 int timeout_of(const RegisteredTest& t) {
   if (t.attrs.timeout_s > 0) return t.attrs.timeout_s;
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.attrs.duration).count();
+  const auto& b = t.attrs.baseline;
+  // An A/B run plays every scenario twice; a sched_ext baseline attaches with
+  // the same attach timeout as the scheduler under test.
   constexpr int kDefaultAttachS = 30;  // the guest's default (lib/guest/guest_args.hpp)
-  return 120 + 3 * static_cast<int>(secs) + std::max(attach_timeout_of(t) - kDefaultAttachS, 0);
+  int attach_extra = std::max(attach_timeout_of(t) - kDefaultAttachS, 0);
+  int base = b.declared() ? 180 + 6 * static_cast<int>(secs) : 120 + 3 * static_cast<int>(secs);
+  return base + (b.scheduler ? 2 : 1) * attach_extra;
+}
+
+std::string baseline_name(const Baseline& b) {
+  if (!b.scheduler) return b.name;
+  return b.scheduler->name.empty() ? b.scheduler->binary : b.scheduler->name;
 }
 
 std::vector<std::string> guest_args_of(const RegisteredTest& t, const Topology& topo) {
@@ -65,6 +75,11 @@ std::vector<std::string> guest_args_of(const RegisteredTest& t, const Topology& 
     for (const auto& arg : args) a.push_back("--sched-arg=" + arg);
     if (int attach = attach_timeout_of(t); attach > 0) a.insert(a.end(), {"--enable-timeout", fmt::format("{}s", attach)});
   }
+  if (const auto& b = t.attrs.baseline; b.declared()) {
+    a.insert(a.end(), {"--baseline", b.scheduler ? "/bin/" + b.scheduler->binary : b.name});
+    if (b.scheduler)
+      for (const auto& arg : b.scheduler->args) a.push_back("--baseline-arg=" + arg);
+  }
   return a;
 }
 
@@ -77,6 +92,9 @@ Result<nlohmann::json> listing_entry(const RegisteredTest& t) {
   std::vector<std::string> labels = {"ktstr", sched, topo.str()};
   labels.insert(labels.end(), t.attrs.labels.begin(), t.attrs.labels.end());
   if (!t.attrs.expect_fail.empty()) labels.push_back("will_fail");
+  if (const auto& b = t.attrs.baseline; !b.scheduler && !b.name.empty() && b.name != "eevdf")
+    return fail("test {} ({}:{}): baseline '{}': use \"eevdf\" or the address of a declared scheduler (&decl)", t.id,
+                t.file, t.line, b.name);
   try {
     (void)std::regex(t.attrs.expect_fail);
   } catch (const std::regex_error& e) {
@@ -91,6 +109,7 @@ Result<nlohmann::json> listing_entry(const RegisteredTest& t) {
       {"duration_ms", t.attrs.duration.count()},
       {"scheduler", sched},
       {"scheduler_binary", s ? s->binary : ""},
+      {"baseline", baseline_name(t.attrs.baseline)},
       {"guest_args", guest_args_of(t, topo)},
       {"thresholds", {{"scheduler", s ? s->thresholds : ThresholdSet::object()}, {"test", t.attrs.thresholds}}},
       {"labels", labels},

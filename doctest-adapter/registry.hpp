@@ -28,9 +28,13 @@ const RegisteredTest* find_test(std::string_view id);
 // The declared topology; errors name the test.
 Result<Topology> topology_of(const RegisteredTest& t);
 
-// Effective timeout in seconds (the attribute, or 120 s + 3 x duration, plus
-// the attach timeout beyond the default 30 s).
+// Effective timeout in seconds (the attribute, or 120 s + 3 x duration;
+// 180 s + 6 x duration for an A/B test, which plays everything twice; plus
+// the attach timeout beyond the default 30 s, twice for a sched_ext baseline).
 int timeout_of(const RegisteredTest& t);
+
+// The baseline's report name: "eevdf", a declared scheduler's name, or "".
+std::string baseline_name(const Baseline& b);
 
 // Effective scheduler attach timeout in seconds: the test's, else the
 // scheduler's, else 0 (the guest's default, 30 s).

@@ -4,11 +4,10 @@
 
 namespace g = ktstr::guest;
 
-// This test is about placement (checked below), not fairness: on a shared
-// 2-CPU TCG host the off-CPU share of pinned spinners varied from 3 to 46
-// percentage points between runs, so the spread limit is relaxed here.
-KTSTR_TEST(cpuset_split_then_widen,
-           {.topology = "1n2l2c1t", .scheduler = &wvt_llc, .thresholds = {{"max_spread_pct", 60}}}) {
+// Judged A/B against EEVDF in the same VM: on a shared 2-CPU TCG host the
+// off-CPU share of pinned spinners varies from run to run (3 to 46 pp), and
+// the baseline measured seconds earlier carries the same host noise.
+KTSTR_TEST(cpuset_split_then_widen, {.topology = "1n2l2c1t", .scheduler = &wvt_llc, .baseline = "eevdf"}) {
   g::Scenario s{.name = "split_then_widen",
                 .doc = "two pinned cgroups; cg_a widened to all CPUs halfway",
                 .backdrop = {g::CgroupDef{.name = "cg_a", .workers = 2, .cpuset = "llc:0"},

@@ -7,12 +7,11 @@
 // is part of its contract, so the spread check is on by default.
 KTSTR_SCHEDULER(wvt, {.name = "scx_wvt", .binary = "scx_wvt", .args = {}, .thresholds = {{"not_starved", true}}});
 
-// scx_wvt with one queue per LLC. Queues balance only at enqueue (and by
-// stealing when a CPU runs dry), so spinners of one cgroup on different LLCs
-// drift apart more than under one shared queue: measured 8-24 pp spread on
-// 1n2l2c1t on the shared TCG host, hence a 30 pp promise instead of 15.
+// scx_wvt with one queue per LLC (balanced at enqueue, idle CPUs steal).
+// Its tests run A/B against EEVDF, so not_starved holds it to the default
+// spread over that baseline, like the shared-queue layout.
 KTSTR_SCHEDULER(wvt_llc, {.name = "scx_wvt_llc", .binary = "scx_wvt", .args = {"-l"},
-                          .thresholds = {{"not_starved", true}, {"max_spread_pct", 30}}});
+                          .thresholds = {{"not_starved", true}}});
 
 // The kernel tree's example scheduler (tools/sched_ext/scx_simple.c).
 KTSTR_SCHEDULER(simple, {.name = "scx_simple", .binary = "scx_simple"});

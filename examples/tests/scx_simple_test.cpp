@@ -1,8 +1,8 @@
-// The kernel tree's scx_simple under the steady scenario, with the default
-// (always-on) checks only.
+// The kernel tree's scx_simple under the steady scenario, A/B against EEVDF
+// with the default checks only (always-on + the A/B defaults).
 #include "schedulers.hpp"
 
-KTSTR_TEST(scx_simple_steady, {.topology = "1n1l2c1t", .scheduler = &simple}) {
+KTSTR_TEST(scx_simple_steady, {.topology = "1n1l2c1t", .scheduler = &simple, .baseline = "eevdf"}) {
   auto s = KTSTR_REQUIRE_OK(ctx.canned("steady"));
   KTSTR_REQUIRE_OK(ctx.run(s));
   REQUIRE(ctx.scheduler() != nullptr);

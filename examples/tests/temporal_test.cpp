@@ -30,9 +30,10 @@ g::Scenario sampled_steady(ktstr::Context& ctx) {
 }  // namespace
 
 KTSTR_TEST(temporal_cg1_keeps_its_share,
-           {.topology = "1n1l2c1t", .scheduler = &wvt, .thresholds = kCg1KeepsItsShare}) {
+           {.topology = "1n1l2c1t", .scheduler = &wvt, .baseline = "eevdf", .thresholds = kCg1KeepsItsShare}) {
   KTSTR_REQUIRE_OK(ctx.run(sampled_steady(ctx)));
-  // One as the step starts, eight periodic, one named.
+  // One as the step starts, eight periodic, one named (the EEVDF baseline
+  // phase keeps no snapshots).
   CHECK(ctx.telemetry().snapshots.size() == 10);
 }
 

@@ -8,11 +8,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_optional.hpp"
 #include "base/placement.hpp"
 
 namespace ktstr {
@@ -103,6 +105,20 @@ struct AssertionTelemetry {
   std::string message;
 };
 
+// The baseline phase of an A/B run: the same scenarios, in the same VM and
+// cgroups and for the same durations, measured under the baseline scheduler
+// just before the scheduler under test attached. Step indices match the
+// scheduler phase's, so (step, cgroup) cells line up one to one.
+struct BaselineTelemetry {
+  std::string name;             // "eevdf" or the baseline sched_ext scheduler's name
+  uint64_t start_ns = 0;        // phase start, relative to run start
+  uint64_t end_ns = 0;          // phase end (before the scheduler under test attached)
+  std::vector<StepTelemetry> steps;
+  std::vector<CgroupTelemetry> cgroups;
+  std::vector<WorkerTelemetry> workers;
+  SchedulerTelemetry scheduler; // a sched_ext baseline's lifecycle; empty name for EEVDF
+};
+
 // One worker at a snapshot: its counters cumulative since it was released
 // (so a worker that moved between cgroups keeps counting; pid identifies it).
 struct WorkerSample {
@@ -140,6 +156,10 @@ struct RunTelemetry {
   SchedulerTelemetry scheduler;
   std::vector<AssertionTelemetry> assertions;
   std::string error;            // guest-side infrastructure error, empty if none
+  // Set when the test declared a baseline: steps/cgroups/workers above are
+  // the scheduler phase, this is the baseline phase. Absent (null) otherwise,
+  // and in telemetry recorded before A/B runs existed.
+  std::optional<BaselineTelemetry> baseline;
   std::vector<SnapshotTelemetry> snapshots;  // in time order; absent in sidecars older than snapshots
   uint64_t snapshots_dropped = 0;  // snapshots not taken (kMaxSnapshots / kMaxSnapshotSamples) or thinned to fit a frame
 };
@@ -155,11 +175,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedEvent, t_ns, kind, detail)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerTelemetry, name, ops_name, attached, failed, failure,
                                                 events, log_tail, dump)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AssertionTelemetry, file, line, expr, message)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BaselineTelemetry, name, start_ns, end_ns, steps, cgroups, workers,
+                                                scheduler)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerSample, cgroup, worker, pid, iterations, cpu_ns, runq_wait_ns,
                                                 migrations)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SnapshotTelemetry, name, step, periodic, t_ns, read_ns, workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunTelemetry, test, topology, vcpus, debug_kernel, duration_ns,
                                                 start_uptime_ns, steps, cgroups, workers, scheduler, assertions, error,
-                                                snapshots, snapshots_dropped)
+                                                baseline, snapshots, snapshots_dropped)
 
 }  // namespace ktstr

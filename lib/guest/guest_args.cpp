@@ -20,6 +20,10 @@ Result<GuestArgs> parse_guest_args(const std::vector<std::string>& args) {
   app.add_option("--topology", topology, "declared topology (NnLlCcTt or an uneven shape), verified against sysfs");
   app.add_option("--scheduler", g.scheduler, "sched_ext scheduler binary (none: EEVDF)");
   app.add_option("--sched-arg", g.sched_args, "argument for the scheduler (repeatable)")->allow_extra_args(false);
+  app.add_option("--baseline", g.baseline,
+                 "A/B run: play the scenarios under this scheduler first (eevdf or a binary), then under --scheduler");
+  app.add_option("--baseline-arg", g.baseline_args, "argument for a baseline scheduler binary (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--enable-timeout", enable_timeout, "how long the scheduler may take to reach 'enabled'");
   app.add_option("--cpuset", g.cpuset, "cpuset spec for every worker cgroup (all, 0-3, llc:K, node:K, frac:A/B, split:K/N)");
   app.add_option("--work", g.work, "work type of the spinning cgroups (spin, futex_fanout, schbench, ...; lib/guest/README.md)");

@@ -18,6 +18,10 @@ struct GuestArgs {
   std::optional<std::string> topology;     // declared; verified against sysfs
   std::string scheduler;                   // binary; empty: EEVDF
   std::vector<std::string> sched_args;
+  // A/B run: "eevdf" or a scheduler binary; each run of scenarios plays
+  // first under it, then under the scheduler (guest_run.hpp). Empty: none.
+  std::string baseline;
+  std::vector<std::string> baseline_args;
   std::chrono::milliseconds enable_timeout{30'000};
   std::string cpuset;                      // overrides the scenario's cpusets
   std::string work = "spin";

@@ -8,9 +8,6 @@
 #include <fmt/ranges.h>
 
 #include "base/exit_codes.hpp"
-#include "guest/scenario_runner.hpp"
-#include "guest/scenarios.hpp"
-#include "guest/snapshot_book.hpp"
 #include "guest/telemetry_codec.hpp"
 #include "guest/work.hpp"
 
@@ -26,6 +23,7 @@ void report(RunTelemetry& tel, Channel* channel) {
   auto json = encode_telemetry(tel, budget);
   if (!json) {
     tel.workers.clear();
+    if (tel.baseline) tel.baseline->workers.clear();
     tel.error += (tel.error.empty() ? "" : "; ") + json.error().message;
     json = encode_telemetry(tel, budget);
   }
@@ -41,6 +39,17 @@ void report(RunTelemetry& tel, Channel* channel) {
 void log(Channel* channel, const std::string& text) {
   fmt::print(stderr, "ktstr guest: {}\n", text);
   if (channel) (void)channel->send(proto::MsgType::kLog, text);
+}
+
+// "a,b,c" runs several canned scenarios back to back in one boot.
+Result<void> run_canned(GuestContext& ctx, std::string_view names) {
+  std::vector<Scenario> list;
+  for (std::string_view rest = names; !rest.empty();) {
+    auto comma = rest.find(',');
+    list.push_back(KTSTR_TRY(ctx.canned(rest.substr(0, comma))));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  return ctx.run_all(list);
 }
 
 // The part of the run that can fail as infrastructure; fills tel throughout.
@@ -69,25 +78,16 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
   }
   const CgroupManager cgroups = KTSTR_TRY(CgroupManager::open());
 
-  std::unique_ptr<SchedulerRunner> sched;
-  if (!args.scheduler.empty()) {
-    tel.scheduler.name = std::filesystem::path(args.scheduler).filename().string();
-    auto started = SchedulerRunner::start({.binary = args.scheduler, .args = args.sched_args,
-                                           .enable_timeout = args.enable_timeout, .run_start_ns = run_start,
-                                           .on_event = [channel](const SchedEvent& e) {
-                                             if (channel)
-                                               (void)channel->send(proto::MsgType::kSchedEvent, nlohmann::json(e).dump());
-                                           }});
-    if (!started) {
-      // Exec failures are infrastructure; dying or never enabling is the scheduler's.
-      if (SchedulerRunner::start_never_ran(started.error())) return std::unexpected(started.error());
-      tel.scheduler.failed = true;
-      tel.scheduler.failure = started.error().message;
-      return {};
-    }
-    sched = std::move(*started);
-    sched->watch();
-    log(channel, fmt::format("scheduler {} enabled (ops {})", tel.scheduler.name, sched->telemetry().ops_name));
+  SchedulerSlot slot({.enable_timeout = args.enable_timeout, .run_start_ns = run_start,
+                      .on_event = [channel](const SchedEvent& e) {
+                        if (channel) (void)channel->send(proto::MsgType::kSchedEvent, nlohmann::json(e).dump());
+                      }});
+  // An A/B run attaches the scheduler under test in its first run (after
+  // the baseline phase); otherwise it is attached before the body starts.
+  if (!args.scheduler.empty() && args.baseline.empty()) {
+    KTSTR_TRY_VOID(slot.attach({.binary = args.scheduler, .args = args.sched_args}, &tel.scheduler));
+    if (!slot.current()) return {};  // failed to attach: recorded in tel.scheduler
+    log(channel, fmt::format("scheduler {} enabled (ops {})", tel.scheduler.name, slot.current()->telemetry().ops_name));
   }
 
   bool stop_latched = false;
@@ -98,24 +98,9 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
     }
     return stop_latched || g_stop_signal.load();
   };
-  GuestContext ctx(args, layout, cgroups, sched.get(), tel, run_start, stop_requested);
-  Result<void> r;
-  if (hooks.body) {
-    r = hooks.body(ctx);
-  } else {
-    // "a,b,c" runs several canned scenarios back to back in one boot.
-    for (std::string_view rest = args.scenario; r && !rest.empty() && !stop_requested();) {
-      auto comma = rest.find(',');
-      auto s = ctx.canned(rest.substr(0, comma));
-      r = s ? ctx.run(*s) : Result<void>(std::unexpected(s.error()));
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      if (sched && sched->failed()) break;
-    }
-  }
-  if (sched) {
-    sched->stop();
-    tel.scheduler = sched->telemetry();
-  }
+  GuestContext ctx(args, layout, cgroups, slot, tel, run_start, stop_requested);
+  Result<void> r = hooks.body ? hooks.body(ctx) : run_canned(ctx, args.scenario);
+  if (auto d = slot.detach(); !d && r) r = std::unexpected(d.error());
   // Every cgroup a step created must be gone by now; a leftover is a runtime bug.
   std::vector<std::string> left;
   std::error_code ec;
@@ -126,31 +111,6 @@ Result<void> run_body(const GuestArgs& args, Channel* channel, const GuestHooks&
 }
 
 }  // namespace
-
-Result<void> GuestContext::run(const Scenario& s, uint64_t duration_ns) {
-  RunTelemetry part;
-  RunContext rc{.layout = &layout_, .cgroups = &cgroups_, .scheduler = sched_,
-                .duration_ns = duration_ns ? duration_ns : args_.duration_ns, .run_start_ns = run_start_ns_,
-                .stop_requested = stop_requested_};
-  auto r = run_scenario(s, rc, part);
-  // Renumber steps so several scenarios in one test stay distinguishable.
-  const int base = static_cast<int>(tel_.steps.size());
-  for (auto& st : part.steps) st.index += base, tel_.steps.push_back(std::move(st));
-  for (auto& c : part.cgroups) c.step += base, tel_.cgroups.push_back(std::move(c));
-  for (auto& w : part.workers) w.step += base, tel_.workers.push_back(std::move(w));
-  for (auto& sn : part.snapshots) sn.step += base, append_snapshot(tel_, std::move(sn));
-  tel_.snapshots_dropped += part.snapshots_dropped;
-  return r;
-}
-
-Result<Scenario> GuestContext::canned(std::string_view name) const {
-  ScenarioParams p{.layout = &layout_, .cpuset = args_.cpuset};
-  p.work = KTSTR_TRY(parse_work_type(args_.work));
-  p.policy = KTSTR_TRY(parse_policy(args_.policy));
-  Scenario s = KTSTR_TRY(make_scenario(name, p));
-  s.snapshots_per_step = args_.snapshots_per_step;
-  return s;
-}
 
 int run_guest(const std::vector<std::string>& argv, Channel* channel, const GuestHooks& hooks) {
   const uint64_t run_start = monotonic_ns();

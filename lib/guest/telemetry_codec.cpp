@@ -45,22 +45,31 @@ struct Caps {
   }
 };
 
-// The longest placement of any record (capped): halving starts there, so a
-// run without placement goes straight to the samples.
+// The longest placement of any record of either phase (capped): halving
+// starts there, so a run without placement goes straight to the samples.
 size_t most_runs(const RunTelemetry& t) {
   size_t most = 0;
   for (const auto& w : t.workers) most = std::max(most, w.placement.size());
+  if (t.baseline)
+    for (const auto& w : t.baseline->workers) most = std::max(most, w.placement.size());
   return std::min(most, kMaxCpuRuns);
 }
 
-void apply(const Caps& caps, RunTelemetry& t) {
-  for (auto& w : t.workers) {
+// One phase's bounded fields (the baseline phase of an A/B run has the same
+// ones as the scheduler phase, and the same caps).
+void apply(const Caps& caps, std::vector<WorkerTelemetry>& workers, SchedulerTelemetry& sched) {
+  for (auto& w : workers) {
     thin(w.wake_latency_ns, caps.samples);
     coarsen_runs(w.placement, caps.runs, w.placement_merged_us);
   }
+  sched.log_tail = keep_tail(sched.log_tail, caps.log);
+  sched.dump = keep_tail(sched.dump, caps.dump);
+}
+
+void apply(const Caps& caps, RunTelemetry& t) {
+  apply(caps, t.workers, t.scheduler);
+  if (t.baseline) apply(caps, t.baseline->workers, t.baseline->scheduler);
   thin_snapshots(t, caps.periodic);
-  t.scheduler.log_tail = keep_tail(t.scheduler.log_tail, caps.log);
-  t.scheduler.dump = keep_tail(t.scheduler.dump, caps.dump);
 }
 
 }  // namespace
@@ -81,7 +90,7 @@ Result<std::string> encode_telemetry(RunTelemetry t, size_t max_bytes) {
     if (out.size() <= max_bytes) return out;
     if (!caps.relax())
       return fail("telemetry of {} workers is {} bytes even without latency samples, placement and periodic snapshots "
-                  "(limit {})", t.workers.size(), out.size(), max_bytes);
+                  "(limit {})", t.workers.size() + (t.baseline ? t.baseline->workers.size() : 0), out.size(), max_bytes);
   }
 }
 

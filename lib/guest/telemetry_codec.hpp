@@ -2,8 +2,9 @@
 // 252-vCPU oversubscribed guest cannot flood it: per-record placement runs
 // (kMaxCpuRuns) are coarsened and latency samples (kMaxLatencySamples)
 // thinned further (uniformly, keeping wake_samples_seen) and periodic
-// snapshots halved until the JSON fits; logs and dumps keep their tails. The
-// order is in telemetry_codec.cpp (Caps).
+// snapshots halved until the JSON fits; logs and dumps keep their tails. Both
+// phases of an A/B run get the same caps. The order is in telemetry_codec.cpp
+// (Caps).
 #pragma once
 
 #include <cstddef>

@@ -49,7 +49,7 @@ std::optional<fs::path> find_scheduler(const fs::path& kernel, const std::string
 }
 
 Boot boot(const std::string& topology, std::vector<std::string> args, const std::optional<fs::path>& scheduler,
-          const std::string& declared, int timeout_s) {
+          const std::string& declared, int timeout_s, const std::optional<fs::path>& baseline) {
   auto kernel = find_kernel();
   if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
   auto tmp = TempDir::create("ktstr-guest-vm");
@@ -60,6 +60,11 @@ Boot boot(const std::string& topology, std::vector<std::string> args, const std:
     const std::string dst = "/bin/" + scheduler->filename().string();
     spec.add_binary(*scheduler, dst);
     args.insert(args.end(), {"--scheduler", dst});
+  }
+  if (baseline) {
+    const std::string dst = "/bin/" + baseline->filename().string();
+    if (!scheduler || *scheduler != *baseline) spec.add_binary(*baseline, dst);
+    args.insert(args.end(), {"--baseline", dst});
   }
   const fs::path cpio = tmp->path() / "guest.cpio";
   auto built = initramfs::build(spec, cpio);

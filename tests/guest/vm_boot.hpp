@@ -33,11 +33,11 @@ struct Boot {
 };
 
 // Boots the scenario guest with args on topology (declared to the guest as
-// declared, default the same); fails the case on launch errors or a missing
-// telemetry frame.
+// declared, default the same), with baseline as the A/B baseline scheduler
+// when given; fails the case on launch errors or a missing telemetry frame.
 Boot boot(const std::string& topology, std::vector<std::string> args,
           const std::optional<std::filesystem::path>& scheduler = {}, const std::string& declared = "",
-          int timeout_s = 600);
+          int timeout_s = 600, const std::optional<std::filesystem::path>& baseline = {});
 
 // Every worker progressed, used CPU and had its gaps measured.
 void check_progress(const RunTelemetry& t);

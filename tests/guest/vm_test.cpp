@@ -192,6 +192,70 @@ TEST_CASE("scx_simple runs on uneven LLCs with a memoryless node") {
   steady_under_scx_simple("2n2l3_1c1t1_0m", "2s");
 }
 
+// The two phases of an A/B run line up: same steps, same cgroups, every
+// worker measured in both, the baseline entirely before the scheduler phase.
+void check_phases_line_up(const RunTelemetry& t) {
+  REQUIRE(t.baseline);
+  const auto& b = *t.baseline;
+  REQUIRE(b.steps.size() == t.steps.size());
+  for (size_t i = 0; i < b.steps.size(); ++i) {
+    CHECK(b.steps[i].index == t.steps[i].index);
+    CHECK(b.steps[i].name == t.steps[i].name);
+    CHECK(b.steps[i].end_ns <= t.steps[i].start_ns);
+  }
+  CHECK(b.end_ns <= t.steps.front().start_ns);
+  CHECK(b.workers.size() == t.workers.size());
+  std::set<std::pair<std::string, int>> base_cells, sched_cells;
+  for (const auto& c : b.cgroups) base_cells.insert({c.name, c.step});
+  for (const auto& c : t.cgroups) sched_cells.insert({c.name, c.step});
+  CHECK(base_cells == sched_cells);
+  RunTelemetry base_only{.vcpus = t.vcpus, .steps = b.steps, .workers = b.workers};
+  check_progress(base_only);
+}
+
+TEST_CASE("A/B: steady and steady_llc under EEVDF, then under scx_simple, in one boot") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scx_simple(*kernel);
+  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+  auto b = boot("1n1l2c1t", {"--scenario", "steady,steady_llc", "--duration", "2s", "--baseline", "eevdf"}, sched);
+  CHECK(b.tel.error == "");
+  CHECK(b.outcome.guest_exit_code == 0);
+  check_phases_line_up(b.tel);
+  CHECK(b.tel.baseline->name == "eevdf");
+  CHECK(b.tel.baseline->scheduler.name.empty());
+  CHECK(b.tel.steps.size() == 2);
+  // The scheduler attached once, after the baseline phase ended.
+  CHECK(b.tel.scheduler.attached);
+  CHECK(b.tel.scheduler.ops_name == "simple");
+  uint64_t enabled = 0;
+  int enables = 0;
+  for (const auto& e : b.tel.scheduler.events)
+    if (e.kind == "enabled") enabled = e.t_ns, ++enables;
+  CHECK(enables == 1);
+  CHECK(enabled >= b.tel.baseline->end_ns);
+  CHECK(enabled <= b.tel.steps.front().start_ns);
+  check_progress(b.tel);
+}
+
+TEST_CASE("A/B with a sched_ext baseline: scx_simple detaches and EEVDF runs the second phase") {
+  auto kernel = find_kernel();
+  if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");
+  auto sched = find_scx_simple(*kernel);
+  if (!sched) skip("no scx_simple: set KTSTR_SCX_SIMPLE");
+  auto b = boot("1n1l2c1t", {"--scenario", "steady", "--duration", "2s"}, std::nullopt, "", 600, sched);
+  CHECK(b.tel.error == "");
+  CHECK(b.outcome.guest_exit_code == 0);
+  check_phases_line_up(b.tel);
+  CHECK(b.tel.baseline->name == "scx_simple");
+  CHECK(b.tel.baseline->scheduler.attached);
+  CHECK_FALSE(b.tel.baseline->scheduler.failed);
+  CHECK(b.tel.baseline->scheduler.ops_name == "simple");
+  CHECK(b.tel.scheduler.name.empty());  // the second phase ran under EEVDF
+  CHECK(b.tel.scheduler.events.empty());
+  check_progress(b.tel);
+}
+
 TEST_CASE("kill -9 of scx_simple mid-run is reported as scheduler death with the kernel's reason") {
   auto kernel = find_kernel();
   if (!kernel) skip("no kernel: set KTSTR_KERNEL or build one with `ktstr kernel build`");

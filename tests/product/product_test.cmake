@@ -92,6 +92,7 @@ foreach(e
     "wvt_tests/ktstr/cpuset_split_then_widen|ktstr;scx_wvt_llc;1n2l2c1t;kernel:default"
     "wvt_tests/ktstr/isolation_llc0|ktstr;scx_wvt_llc;1n2l2c1t;kernel:default"
     "wvt_tests/ktstr/broken_stalls_cgroup|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
+    "wvt_tests/ktstr/broken_starves_cgroup_vs_eevdf|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
     "wvt_tests/ktstr/scx_simple_steady|ktstr;scx_simple;1n1l2c1t;kernel:default"
     "wvt_tests/ktstr/temporal_cg1_keeps_its_share|ktstr;scx_wvt;1n1l2c1t;kernel:default"
     "wvt_tests/ktstr/temporal_broken_starves_cg1|ktstr;scx_wvt;1n1l2c1t;will_fail;kernel:default"
@@ -122,6 +123,12 @@ if(NOT run_rc EQUAL 0)
 endif()
 if(NOT run_out MATCHES "failed as expected \\(matches 'scheduler\\.\\*runnable task stall'\\)")
   message(FATAL_ERROR "ktstr-product: broken_stalls_cgroup did not fail for its documented reason:\n${run_out}")
+endif()
+if(NOT run_out MATCHES "failed as expected \\(matches 'min_share_vs_baseline_pct cg1 step 0'\\)")
+  message(FATAL_ERROR "ktstr-product: broken_starves_cgroup_vs_eevdf did not fail its A/B check:\n${run_out}")
+endif()
+if(NOT run_out MATCHES "--- A/B: baseline eevdf \\| scheduler scx_wvt ---")
+  message(FATAL_ERROR "ktstr-product: no A/B report (baseline | scheduler) in the output:\n${run_out}")
 endif()
 if(NOT run_out MATCHES "failed as expected \\(matches 'temporal cg1 step 0")
   message(FATAL_ERROR "ktstr-product: temporal_broken_starves_cg1 did not fail for its documented reason:\n${run_out}")

@@ -11,9 +11,12 @@ using verdict::Outcome;
 using verdict::Violation;
 
 // Checks whose numbers a stalled scheduler moves: its starved tasks make no
-// progress, lose CPU share and leave gaps.
+// progress, lose CPU share and leave gaps (judged alone or, in an A/B run,
+// against the baseline phase).
 bool measured(const std::string& check) {
-  for (const char* c : {"zero_progress", "spread", "gap", "min_iteration_rate", "max_throughput_cv", "max_p99_wake_us"})
+  for (const char* c : {"zero_progress", "spread", "gap", "min_iteration_rate", "max_throughput_cv", "max_p99_wake_us",
+                        "max_spread_over_baseline_pp", "min_share_vs_baseline_pct", "min_rate_vs_baseline_pct",
+                        "max_gap_over_baseline_ms"})
     if (check == c) return true;
   return false;
 }

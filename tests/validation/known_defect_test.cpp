@@ -96,6 +96,25 @@ TEST_CASE("without a reported stall length only the ejection's step is explained
   CHECK_FALSE(stall_ns("failed to run for soon"));
 }
 
+TEST_CASE("in an A/B run, the relative checks the stall moves are explained in its steps only") {
+  auto t = stalled_run();
+  t.scheduler.failure = "ejected by the kernel (runnable task stall): sched_ext: qmap: kworker/1:1[30] failed to run "
+                        "for 4.500s";
+  auto rel = [](std::string check, int step) {
+    return Violation{.check = std::move(check), .subject = "cg1 step " + std::to_string(step), .observed = 40.0,
+                     .threshold = 15.0};
+  };
+  Verdict v{.outcome = Outcome::kFail,
+            .violations = {stall_violation(t), rel("max_spread_over_baseline_pp", 1),
+                           rel("min_share_vs_baseline_pct", 1), rel("max_gap_over_baseline_ms", 1),
+                           rel("min_rate_vs_baseline_pct", 1), rel("max_spread_over_baseline_pp", 0)}};
+  auto j = judge_known_defect("runnable task stall", t, v);
+  REQUIRE(j.defect_line);
+  // Step 0 ended before the 4.5 s stall began (3.5 s): not the defect's doing.
+  REQUIRE(j.unexplained.size() == 1);
+  CHECK(j.unexplained[0].starts_with("max_spread_over_baseline_pp cg1 step 0"));
+}
+
 TEST_CASE("scx_central's intermittent dispatch race: the ejection's step is explained, earlier steps are not") {
   // The CI run that showed it: ejected at 4.394 s inside step 1 (4.083 s to
   // 4.421 s), with the LLC-pinned workers' spread in that step off.

@@ -11,6 +11,10 @@
 //     CHECK(ctx.telemetry().workers.size() > 0);
 //   }
 //
+// With `.baseline = "eevdf"` every ctx.run() is an A/B pair in the one VM:
+// the scenario plays under EEVDF, then the scheduler attaches and it plays
+// again; the host judges the scheduler against that baseline.
+//
 // The same executable serves both sides (the adapter provides main()):
 // `exe --ktstr-list` prints one JSON line per test on the host (CMake's
 // ktstr_add_test discovers tests with it), and as PID 1 in the guest it runs
@@ -64,6 +68,18 @@ struct SchedulerDecl {
   int attach_timeout_s = 0;         // how long it may take to reach sched_ext "enabled"; 0: 30 s
 };
 
+// What an A/B test judges its scheduler against, measured seconds earlier
+// in the same VM on the same vCPUs: the kernel's EEVDF ("eevdf") or another
+// declared scheduler (&decl, its binary must be in the test's SCHEDULERS).
+struct Baseline {
+  Baseline() = default;
+  Baseline(const char* name) : name(name ? name : "") {}  // only "eevdf"; others fail --ktstr-list
+  Baseline(const SchedulerDecl* decl) : scheduler(decl) {}
+  std::string name;                         // "eevdf"; empty when scheduler is set
+  const SchedulerDecl* scheduler = nullptr;
+  [[nodiscard]] bool declared() const { return !name.empty() || scheduler; }
+};
+
 // A test's attributes. Every field has a default; name the ones you need.
 struct TestAttrs {
   TopologySpec topology{1, 1, 2, 1};
@@ -71,8 +87,9 @@ struct TestAttrs {
   std::chrono::milliseconds duration{4000};             // scenario length (holds are fractions of it)
   const SchedulerDecl* scheduler = nullptr;             // nullptr: the kernel's EEVDF
   std::vector<std::string> sched_args;                  // appended to the scheduler's default args
+  Baseline baseline;                                    // A/B: the body's runs play under it first
   ThresholdSet thresholds = ThresholdSet::object();     // test layer
-  int timeout_s = 0;                                    // 0: 120 s + 3 x duration (+ attach time beyond 30 s)
+  int timeout_s = 0;                                    // 0: 120 s + 3 x duration (A/B 180 s + 6 x), + attach time beyond 30 s
   bool gauntlet = false;                                // also run over the gauntlet presets
   std::string expect_fail;                              // non-empty: must fail, reason matching this regex
   std::vector<std::string> labels;                      // extra CTest labels

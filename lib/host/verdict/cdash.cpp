@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/xml.hpp"
+#include "host/verdict/ab_metrics.hpp"
 #include "host/verdict/run_stats.hpp"
 #include "host/verdict/sidecar.hpp"
 
@@ -24,6 +25,11 @@ std::string cdash_measurements(const RunTelemetry& t, const Verdict& v) {
   add("ktstr.duration_s", static_cast<double>(t.duration_ns) / 1e9);
   add("ktstr.violations", static_cast<double>(v.violations.size()));
   for (const auto& m : metrics_of(s)) add("ktstr." + m.name, m.value);
+  const auto ab = summarize_ab(pair_cells(t));
+  if (ab.worst_spread_delta_pp) add("ktstr.ab.worst_spread_over_baseline_pp", *ab.worst_spread_delta_pp);
+  if (ab.min_share_pct) add("ktstr.ab.min_share_vs_baseline_pct", *ab.min_share_pct);
+  if (ab.min_rate_pct) add("ktstr.ab.min_rate_vs_baseline_pct", *ab.min_rate_pct);
+  if (ab.worst_gap_delta_ms) add("ktstr.ab.worst_gap_over_baseline_ms", *ab.worst_gap_delta_ms);
   return out;
 }
 

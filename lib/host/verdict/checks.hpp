@@ -40,6 +40,14 @@ std::vector<Violation> check_isolation(const RunTelemetry& t, const VmFacts& f, 
 std::vector<Violation> check_p99_wake(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 std::vector<Violation> check_throughput_cv(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
 
+// --- A/B runs (checks_baseline.cpp): only with a baseline phase in the telemetry ---
+// The baseline phase failed or measured nothing (Inconclusive).
+std::vector<Violation> check_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_spread_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_share_vs_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_rate_vs_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+std::vector<Violation> check_gap_over_baseline(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
+
 // --- cgroup weights (checks_weights.cpp): on with cgroup_weights or an explicit limit ---
 // A sibling cgroup's share of CPU time strayed from its weight's entitlement.
 std::vector<Violation> check_weights(const RunTelemetry& t, const VmFacts& f, const Thresholds& th);
@@ -59,6 +67,10 @@ std::optional<double> effective_idle_waiting_limit(const Thresholds& th);
 // the kernel flavour, else nullopt (check off).
 std::optional<double> effective_spread_limit(const RunTelemetry& t, const Thresholds& th);
 std::optional<double> effective_gap_limit(const RunTelemetry& t, const Thresholds& th);
+// In an A/B run: the explicit threshold, else the A/B default; nullopt
+// (check off) without a baseline phase.
+std::optional<double> effective_spread_over_baseline_limit(const RunTelemetry& t, const Thresholds& th);
+std::optional<double> effective_share_vs_baseline_limit(const RunTelemetry& t, const Thresholds& th);
 
 // All checks in report order.
 struct Check {

@@ -9,6 +9,9 @@ namespace ktstr::verdict {
 
 std::optional<double> effective_spread_limit(const RunTelemetry& t, const Thresholds& th) {
   if (th.max_spread_pct) return th.max_spread_pct;
+  // In an A/B run not_starved judges spread against the baseline instead
+  // (check_spread_over_baseline): the absolute default would judge the host.
+  if (t.baseline) return std::nullopt;
   if (th.not_starved.value_or(false)) return t.debug_kernel ? kDefaultSpreadPctDebug : kDefaultSpreadPct;
   return std::nullopt;
 }

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
 #include "host/verdict/compare_candidate.hpp"
 #include "host/verdict/run_stats.hpp"
+#include "host/verdict/welch.hpp"
 
 namespace ktstr::verdict {
 
@@ -15,12 +17,14 @@ namespace {
 // Defaults: relative gates sized for TCG run-to-run noise measured as a few
 // percent on iteration rates; absolute floors so near-zero figures (a 2 ms
 // gap becoming 4 ms) do not trip on their own.
+// spread_pp is a difference of percentages (0 when fair): tested as is;
+// the others are positive quantities tested on a log scale.
 constexpr MetricKind kKinds[] = {
-    {"iter_rate", "iter/s", true, {1.0, 10.0}},
-    {"spread_pp", "pp", false, {5.0, 25.0}},
-    {"gap_ms", "ms", false, {100.0, 25.0}},
-    {"p99_wake_us", "us", false, {100.0, 25.0}},
-    {"migrations_per_cpu_s", "/cpu-s", false, {10.0, 25.0}},
+    {"iter_rate", "iter/s", true, {1.0, 10.0}, true},
+    {"spread_pp", "pp", false, {5.0, 25.0}, false},
+    {"gap_ms", "ms", false, {100.0, 25.0}, true},
+    {"p99_wake_us", "us", false, {100.0, 25.0}, true},
+    {"migrations_per_cpu_s", "/cpu-s", false, {10.0, 25.0}, true},
 };
 
 const MetricKind* find_kind(std::string_view kind) {
@@ -67,6 +71,15 @@ Result<void> parse_gate_option(GateConfig& cfg, bool absolute, std::string_view 
   return {};
 }
 
+Result<void> parse_alpha_option(GateConfig& cfg, std::string_view spec) {
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), v);
+  if (ec != std::errc() || ptr != spec.data() + spec.size() || !(v > 0 && v < 1))
+    return fail("--alpha {}: expected a significance level between 0 and 1 (exclusive), e.g. 0.01", spec);
+  cfg.alpha = v;
+  return {};
+}
+
 bool CompareResult::tripped() const {
   return !candidate_faults.empty() ||
          std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.status == RowStatus::kTripped; });
@@ -80,41 +93,111 @@ RowStatus judge_change(const MetricKind& kind, double a, double b, const Gate& g
   return worse_pct > gate.rel_pct ? RowStatus::kTripped : RowStatus::kOk;
 }
 
+namespace {
+
+// One side's values of every metric of a variant, over its runs.
+struct Samples {
+  std::string kind;
+  std::vector<double> values;
+};
+
+std::map<std::string, Samples> collect(const std::vector<const Sidecar*>& runs) {
+  std::map<std::string, Samples> out;
+  for (const auto* run : runs)
+    for (const auto& m : metrics_of(compute_stats(run->telemetry))) {
+      auto& s = out[m.name];
+      s.kind = m.kind;
+      s.values.push_back(m.value);
+    }
+  return out;
+}
+
+// The sample the Welch test sees: ln(values) for a log-scale kind when
+// every value on both sides is positive, else the values' own statistics.
+SampleStats test_scale(const MetricKind& kind, const std::vector<double>& side, const std::vector<double>& other,
+                       const SampleStats& plain) {
+  auto positive = [](const std::vector<double>& v) { return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; }); };
+  if (!kind.log_scale || !positive(side) || !positive(other)) return plain;
+  std::vector<double> logs;
+  for (double x : side) logs.push_back(std::log(x));
+  return sample_stats(logs);
+}
+
+// One metric: means against the gates; with >= 2 runs per side the change
+// must also be significant (one-sided Welch p < alpha) to trip.
+CompareRow compare_metric(CompareRow r, const std::vector<double>& a, const std::vector<double>& b,
+                          const GateConfig& cfg) {
+  r.gate = cfg.gate_for(r.kind);
+  const auto sa = sample_stats(a), sb = sample_stats(b);
+  r.n_a = sa.n, r.n_b = sb.n;
+  if (sa.n > 0) r.a = sa.mean, r.sd_a = std::sqrt(sa.variance);
+  if (sb.n > 0) r.b = sb.mean, r.sd_b = std::sqrt(sb.variance);
+  if (!r.a || !r.b) {
+    r.status = RowStatus::kMissing;
+    return r;
+  }
+  r.delta = *r.b - *r.a;
+  if (*r.a != 0) r.delta_pct = 100.0 * *r.delta / std::fabs(*r.a);
+  const auto& kind = *find_kind(r.kind);
+  r.status = judge_change(kind, *r.a, *r.b, r.gate);
+  if (auto w = welch_t(test_scale(kind, a, b, sa), test_scale(kind, b, a, sb))) {
+    r.p = p_worse(*w, kind.higher_is_better);
+    if (r.status == RowStatus::kTripped && !(*r.p < cfg.alpha)) r.status = RowStatus::kNotSignificant;
+  }
+  return r;
+}
+
+std::map<std::string, std::vector<const Sidecar*>> by_variant(std::span<const Sidecar> runs) {
+  std::map<std::string, std::vector<const Sidecar*>> out;
+  for (const auto& s : runs) out[variant_key(s)].push_back(&s);
+  return out;
+}
+
+// A's reference run for candidate_fault: the first one that was not skipped
+// and measured something (so B is held to the best A offers), else the first.
+const Sidecar& reference_run(const std::vector<const Sidecar*>& runs_a) {
+  for (const auto* s : runs_a)
+    if (s->verdict.outcome != Outcome::kSkip && !metrics_of(compute_stats(s->telemetry)).empty()) return *s;
+  return *runs_a.front();
+}
+
+// One fault per unusable B run of a variant ("run K of N: ..." with several
+// runs); a single fault when B has no run of it.
+std::vector<std::string> candidate_faults(const std::vector<const Sidecar*>& runs_a,
+                                          const std::vector<const Sidecar*>* runs_b) {
+  const Sidecar& ref = reference_run(runs_a);
+  if (!runs_b) return {*candidate_fault(ref, nullptr)};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < runs_b->size(); ++i)
+    if (auto f = candidate_fault(ref, (*runs_b)[i]))
+      out.push_back(runs_b->size() > 1 ? fmt::format("run {} of {}: {}", i + 1, runs_b->size(), *f) : *f);
+  return out;
+}
+
+}  // namespace
+
 CompareResult compare_runs(std::span<const Sidecar> a, std::span<const Sidecar> b, const GateConfig& cfg) {
-  CompareResult out;
-  std::map<std::string, const Sidecar*> by_a, by_b;
-  for (const auto& s : a) by_a.emplace(variant_key(s), &s);  // first of duplicates wins
-  for (const auto& s : b) by_b.emplace(variant_key(s), &s);
-  for (const auto& [variant, sa] : by_a) {
-    auto it = by_b.find(variant);
-    if (auto fault = candidate_fault(*sa, it == by_b.end() ? nullptr : it->second))
-      out.candidate_faults.push_back(fmt::format("{}: {}", variant, *fault));
-    if (it == by_b.end()) {
+  CompareResult out{.alpha = cfg.alpha};
+  const auto va = by_variant(a), vb = by_variant(b);
+  for (const auto& [variant, runs_a] : va) {
+    auto it = vb.find(variant);
+    for (auto& fault : candidate_faults(runs_a, it == vb.end() ? nullptr : &it->second))
+      out.candidate_faults.push_back(fmt::format("{}: {}", variant, fault));
+    if (it == vb.end()) {
       out.only_in_a.push_back(variant);
       continue;
     }
-    auto ma = metrics_of(compute_stats(sa->telemetry));
-    auto mb = metrics_of(compute_stats(it->second->telemetry));
-    std::map<std::string, CompareRow> rows;
-    for (const auto& m : ma) rows[m.name] = CompareRow{.variant = variant, .metric = m.name, .kind = m.kind, .a = m.value};
-    for (const auto& m : mb) {
-      auto& r = rows[m.name];
-      r.variant = variant, r.metric = m.name, r.kind = m.kind, r.b = m.value;
-    }
-    for (auto& [name, r] : rows) {
-      r.gate = cfg.gate_for(r.kind);
-      if (!r.a || !r.b) {
-        r.status = RowStatus::kMissing;
-      } else {
-        r.delta = *r.b - *r.a;
-        if (*r.a != 0) r.delta_pct = 100.0 * *r.delta / std::fabs(*r.a);
-        r.status = judge_change(*find_kind(r.kind), *r.a, *r.b, r.gate);
-      }
-      out.rows.push_back(std::move(r));
-    }
+    auto ma = collect(runs_a), mb = collect(it->second);
+    std::map<std::string, std::string> names;  // metric -> kind, over both sides
+    for (const auto& [name, s] : ma) names[name] = s.kind;
+    for (const auto& [name, s] : mb) names[name] = s.kind;
+    for (const auto& [name, kind] : names)
+      out.rows.push_back(compare_metric(CompareRow{.variant = variant, .metric = name, .kind = kind},
+                                        ma.contains(name) ? ma[name].values : std::vector<double>{},
+                                        mb.contains(name) ? mb[name].values : std::vector<double>{}, cfg));
   }
-  for (const auto& [variant, sb] : by_b)
-    if (!by_a.contains(variant)) out.only_in_b.push_back(variant);
+  for (const auto& [variant, runs] : vb)
+    if (!va.contains(variant)) out.only_in_b.push_back(variant);
   return out;
 }
 
@@ -130,34 +213,60 @@ Result<std::vector<Sidecar>> load_runs(const std::filesystem::path& path) {
   return out;
 }
 
+Result<std::vector<Sidecar>> load_runs(std::span<const std::string> paths) {
+  std::vector<Sidecar> out;
+  for (const auto& p : paths) {
+    auto runs = KTSTR_TRY(load_runs(std::filesystem::path(p)));
+    std::move(runs.begin(), runs.end(), std::back_inserter(out));
+  }
+  return out;
+}
+
 namespace {
 std::string cell(const std::optional<double>& v, const char* suffix = "") {
   return v ? fmt::format("{:.2f}{}", *v, suffix) : std::string("n/a");
 }
+
+// "1001.50" for one run, "1001.50 +-8.11 (5)" (mean, sd, runs) for several.
+std::string side(const std::optional<double>& mean, double sd, size_t n) {
+  if (!mean || n < 2) return cell(mean);
+  return fmt::format("{:.2f} +-{:.2f} ({})", *mean, sd, n);
+}
+
+std::string p_text(double p) { return p < 1e-3 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p); }
+
+std::string status_word(RowStatus s) {
+  switch (s) {
+    case RowStatus::kTripped: return "TRIPPED";
+    case RowStatus::kMissing: return "missing";
+    case RowStatus::kNotSignificant: return "noise";
+    case RowStatus::kOk: return "ok";
+  }
+  return "ok";
+}
 }  // namespace
 
 std::string format_compare(const CompareResult& r) {
-  struct Line { std::string c[7]; };
-  std::vector<Line> lines{{{"variant", "metric", "A", "B", "delta", "delta %", "gate"}}};
+  constexpr int kCols = 8;
+  struct Line { std::string c[kCols]; };
+  std::vector<Line> lines{{{"variant", "metric", "A", "B", "delta", "delta %", "p", "gate"}}};
   for (const auto& row : r.rows) {
-    auto gate = fmt::format("{} (abs {:g}, rel {:g}%)",
-                            row.status == RowStatus::kTripped ? "TRIPPED"
-                            : row.status == RowStatus::kMissing ? "missing"
-                                                                : "ok",
-                            row.gate.abs, row.gate.rel_pct);
-    lines.push_back({{row.variant, row.metric, cell(row.a), cell(row.b), cell(row.delta),
-                      row.a && row.b ? cell(row.delta_pct, "%") : "n/a", gate}});
+    auto gate = fmt::format("{} (abs {:g}, rel {:g}%)", status_word(row.status), row.gate.abs, row.gate.rel_pct);
+    lines.push_back({{row.variant, row.metric, side(row.a, row.sd_a, row.n_a), side(row.b, row.sd_b, row.n_b),
+                      cell(row.delta), row.a && row.b ? cell(row.delta_pct, "%") : "n/a",
+                      row.p ? p_text(*row.p) : "-", gate}});
   }
-  size_t width[7] = {};
+  size_t width[kCols] = {};
   for (const auto& l : lines)
-    for (int i = 0; i < 7; ++i) width[i] = std::max(width[i], l.c[i].size());
+    for (int i = 0; i < kCols; ++i) width[i] = std::max(width[i], l.c[i].size());
   std::string out;
   for (const auto& l : lines) {
     std::string text;
-    for (int i = 0; i < 7; ++i) {
-      bool left = i < 2 || i == 6;  // names and gate left-aligned, numbers right-aligned
-      text += left ? fmt::format("{:<{}}", l.c[i], width[i]) : fmt::format("{:>{}}", l.c[i], width[i]);
-      if (i < 6) text += "  ";
+    for (int i = 0; i < kCols; ++i) {
+      bool left = i < 2 || i == kCols - 1;  // names and gate left-aligned, numbers right-aligned
+      std::string pad(width[i] - l.c[i].size(), ' ');
+      text += left ? l.c[i] + pad : pad + l.c[i];
+      if (i < kCols - 1) text += "  ";
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
     out += text + "\n";
@@ -165,8 +274,11 @@ std::string format_compare(const CompareResult& r) {
   for (const auto& f : r.candidate_faults) out += fmt::format("TRIPPED candidate {}\n", f);
   for (const auto& v : r.only_in_b) out += fmt::format("only in B: {}\n", v);
   size_t tripped = std::count_if(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.status == RowStatus::kTripped; });
-  std::string metrics = tripped ? fmt::format("{} of {} metrics regressed beyond both gates", tripped, r.rows.size())
-                                : fmt::format("no regression beyond the gates ({} metrics)", r.rows.size());
+  bool tested = std::any_of(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.p.has_value(); });
+  std::string test = tested ? fmt::format(", significant at one-sided Welch p < {:g}", r.alpha) : "";
+  std::string metrics = tripped
+                            ? fmt::format("{} of {} metrics regressed beyond both gates{}", tripped, r.rows.size(), test)
+                            : fmt::format("no regression beyond the gates{} ({} metrics)", test, r.rows.size());
   if (!r.candidate_faults.empty())
     metrics = fmt::format("{} candidate variant(s) missing or unusable; {}", r.candidate_faults.size(), metrics);
   out += metrics + "\n";

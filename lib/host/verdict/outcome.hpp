@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_optional.hpp"
 #include "base/monitor.hpp"
-#include "host/verdict/json_optional.hpp"
 
 namespace ktstr::verdict {
 

@@ -27,15 +27,23 @@ double scenario_seconds(const RunTelemetry& t) {
   return last >= first ? s(last - first) : -1;
 }
 
+// An A/B run's baseline phase, seconds; -1 without one.
+double baseline_seconds(const RunTelemetry& t) {
+  if (!t.baseline || t.baseline->end_ns < t.baseline->start_ns) return -1;
+  return s(t.baseline->end_ns - t.baseline->start_ns);
+}
+
 // The guest's part between its hello and its exit frame.
 void add_guest_phases(std::vector<Phase>& out, const RunClock& c, const RunTelemetry& t) {
   if (c.hello_uptime_s < 0 || t.start_uptime_ns == 0) return;
   const double init = s(t.start_uptime_ns) - c.hello_uptime_s;
-  const double attach = attach_seconds(t), scenario = scenario_seconds(t);
+  const double base = baseline_seconds(t), attach = attach_seconds(t), scenario = scenario_seconds(t);
   out.push_back({"guest_init", init});
+  if (base >= 0) out.push_back({"baseline", base});
   if (attach >= 0) out.push_back({"scheduler_attach", attach});
   if (scenario >= 0) out.push_back({"scenario", scenario});
-  out.push_back({"run_other", s(t.duration_ns) - std::max(attach, 0.0) - std::max(scenario, 0.0)});
+  out.push_back({"run_other",
+                 s(t.duration_ns) - std::max(base, 0.0) - std::max(attach, 0.0) - std::max(scenario, 0.0)});
   if (c.exit_frame_s >= 0 && c.first_frame_s >= 0)
     out.push_back({"guest_exit", c.exit_frame_s - c.first_frame_s - init - s(t.duration_ns)});
 }

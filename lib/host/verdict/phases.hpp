@@ -35,8 +35,10 @@ struct RunClock {
 //   vmm_boot          first_frame_s - hello_uptime_s: VMM start, firmware, decompressor
 //   kernel_init       hello_uptime_s
 //   guest_init        run start - hello (mounts, channel, topology check)
+//   baseline          an A/B run's baseline phase: its start -> its end (the
+//                     baseline's own attach and scenarios; RunTelemetry.baseline)
 //   scheduler_attach  "started" -> "enabled" events
-//   scenario          first step start -> last step end
+//   scenario          first step start -> last step end (the scheduler phase)
 //   run_other         the rest of the run (workers, scheduler stop, telemetry)
 //   guest_exit        run end -> exit frame on the host
 //   shutdown          exit frame -> VM gone

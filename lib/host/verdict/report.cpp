@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "host/verdict/report_ab.hpp"
 #include "host/verdict/run_stats.hpp"
 
 namespace ktstr::verdict {
@@ -76,6 +77,7 @@ void append_timeline(std::string& out, const RunTelemetry& t) {
   for (const auto& e : t.scheduler.events)
     rows.emplace_back(e.t_ns, 1,
                       fmt::format("{:8.3f}s scheduler {}", seconds(e.t_ns), labelled(e.kind, e.detail)));
+  for (auto& row : ab_timeline_rows(t)) rows.emplace_back(row.t_ns, 0, std::move(row.text));
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
   });
@@ -117,6 +119,7 @@ std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const
   for (const auto& violation : v.violations) out += fmt::format("  {}\n", format_violation(violation));
   if (v.violations.empty()) out += "  (no violations)\n";
   append_stats(out, t);
+  out += format_ab_table(t);
   append_timeline(out, t);
   if (!ctx.monitor_tail.empty()) {
     out += "--- monitor: last sample per CPU ---\n";
@@ -133,9 +136,9 @@ std::string format_report(const ReportContext& ctx, const RunTelemetry& t, const
 
 std::string format_summary(const ReportContext& ctx, const RunTelemetry& t, const Verdict& v) {
   auto s = compute_stats(t);
-  return fmt::format("{} {} workers, {} steps, worst spread {}, worst gap {}, {:.3f}s\n", header(ctx, v.outcome),
+  return fmt::format("{} {} workers, {} steps, worst spread {}, worst gap {}{}, {:.3f}s\n", header(ctx, v.outcome),
                      s.workers, t.steps.size(), opt(s.worst_spread_pp, " pp"), opt(s.worst_gap_ms, " ms"),
-                     seconds(t.duration_ns));
+                     format_ab_brief(t), seconds(t.duration_ns));
 }
 
 std::string format_verdict(const ReportContext& ctx, const RunTelemetry& t, const Verdict& v, bool verbose) {

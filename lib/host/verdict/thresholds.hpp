@@ -23,6 +23,11 @@ struct Thresholds {
   std::optional<bool> isolation;              // every CPU used is in the worker's cpuset
   std::optional<double> max_p99_wake_us;      // nearest-rank p99 of wake latency, per worker
   std::optional<double> max_throughput_cv;    // stddev/mean of worker iteration rates in a cgroup
+  // A/B runs (telemetry with a baseline phase), per (step, cgroup) cell:
+  std::optional<double> max_spread_over_baseline_pp;  // scheduler's spread minus the baseline's
+  std::optional<double> min_share_vs_baseline_pct;    // share of the step's work, percent of the baseline's
+  std::optional<double> min_rate_vs_baseline_pct;     // mean iteration rate, percent of the baseline's
+  std::optional<double> max_gap_over_baseline_ms;     // worst gap minus the baseline's worst gap
   std::optional<bool> cgroup_weights;         // max_weight_error_pct with its default limit
   std::optional<double> max_weight_error_pct; // pp between a sibling cgroup's CPU share and its weight's entitlement
   std::optional<TemporalAssertions> temporal; // assertions over snapshot series (temporal.hpp)
@@ -46,6 +51,10 @@ void for_each_threshold(T& t, F&& f) {
   f("isolation", t.isolation);
   f("max_p99_wake_us", t.max_p99_wake_us);
   f("max_throughput_cv", t.max_throughput_cv);
+  f("max_spread_over_baseline_pp", t.max_spread_over_baseline_pp);
+  f("min_share_vs_baseline_pct", t.min_share_vs_baseline_pct);
+  f("min_rate_vs_baseline_pct", t.min_rate_vs_baseline_pct);
+  f("max_gap_over_baseline_ms", t.max_gap_over_baseline_ms);
   f("cgroup_weights", t.cgroup_weights);
   f("max_weight_error_pct", t.max_weight_error_pct);
   f("temporal", t.temporal);
@@ -83,6 +92,12 @@ inline constexpr double kDefaultGapMsDebug = 3000.0;
 // cgroup_weights=true uses this limit for max_weight_error_pct (README
 // "cgroup weights" has the EEVDF measurements behind it).
 inline constexpr double kDefaultWeightErrorPct = 10.0;
+
+// Relative checks of an A/B run, on by default whenever the telemetry has a
+// baseline phase (an explicit value replaces them; README "A/B runs" has the
+// measurements behind them).
+inline constexpr double kDefaultSpreadOverBaselinePp = 15.0;
+inline constexpr double kDefaultShareVsBaselinePct = 50.0;
 
 // The host-side monitor's checks (lib/host/verdict/README.md has how these
 // were measured). The rq-clock stall check is on by default with this limit.

@@ -17,6 +17,13 @@ namespace ktstr::verdict {
 // The heading: variant, scheduler, topology, outcome, kernel version.
 trace::Title timeline_title(const Sidecar& s);
 
+// What the timeline draws: the run's telemetry and, for an A/B run, its
+// baseline phase on the same time axis (it ran first, in the same VM): the
+// baseline's steps named "NAME under BASELINE", its workers' placement and a
+// sched_ext baseline's events (detail prefixed "baseline NAME"). Violation
+// marks still come from the run's own telemetry: they judge the scheduler.
+RunTelemetry timeline_run(const RunTelemetry& t);
+
 // The picture, the trace (with the progress counters, the host-side
 // monitor's per-CPU samples and `counters`) and the HTML page, with the
 // sidecar's verdict marked.

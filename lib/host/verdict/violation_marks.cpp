@@ -57,6 +57,8 @@ std::vector<trace::Mark> violation_marks(const RunTelemetry& t, const Verdict& v
       for (const auto& e : t.scheduler.events)
         if (e.kind == "ejected" || e.kind == "died") at = e.t_ns;
       place(m, at, at);
+    } else if (viol.check == "baseline" && t.baseline) {
+      place(m, t.baseline->start_ns, t.baseline->end_ns);  // the A/B run's baseline phase
     } else if (viol.check == "timeout" || viol.check == "panic") {
       place(m, trace::run_extent_ns(t, {}), trace::run_extent_ns(t, {}));
     } else if (!place_worker(m, t, viol)) {

@@ -133,6 +133,94 @@ TEST_CASE("load_runs: a file, a directory, an empty directory") {
   CHECK_FALSE(load_runs(empty.path()));
 }
 
+namespace {
+// n runs of variant "v" whose cg0 iteration rates are the given values (per
+// worker: both workers of healthy_run() run 1 s, so the rate is iterations/s).
+std::vector<Sidecar> runs_with_rates(std::initializer_list<uint64_t> rates) {
+  std::vector<Sidecar> out;
+  for (auto r : rates) out.push_back(run_with_rate("v", r));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("several runs per side: means against the gates, and the change must be significant") {
+  // A/A: the same spread of values on both sides -> p = 0.5, nothing trips.
+  auto a = runs_with_rates({1012, 998, 1005, 990, 1001});
+  auto same = compare_runs(a, a, {});
+  const auto& r0 = row(same, "cg0.iter_rate");
+  CHECK(r0.n_a == 5);
+  CHECK(r0.n_b == 5);
+  CHECK(*r0.p == doctest::Approx(0.5));
+  CHECK_FALSE(same.tripped());
+
+  // 30 % slower, little noise: beyond the gates and significant.
+  auto slow = runs_with_rates({700, 690, 712, 705, 698});
+  auto r = compare_runs(a, slow, {});
+  const auto& r1 = row(r, "cg0.iter_rate");
+  CHECK(r1.status == RowStatus::kTripped);
+  CHECK(*r1.p < 1e-6);
+  CHECK(*r1.a == doctest::Approx(1001.2));
+  CHECK(r1.sd_a == doctest::Approx(8.167006795638168));  // python3 statistics.stdev
+  CHECK(format_compare(r).find("1001.20 +-8.17 (5)") != std::string::npos);
+  CHECK(format_compare(r).find("1 of 4 metrics regressed beyond both gates, significant at one-sided Welch p < 0.01") !=
+        std::string::npos);
+}
+
+TEST_CASE("a mean change beyond the gates that the runs' noise explains does not trip") {
+  // Means 1000 vs 850 (-15 %, beyond 10 % and 1/s), but the runs scatter
+  // over 500..1500: Welch's p is about 0.3, far above alpha.
+  auto a = runs_with_rates({500, 1500, 1000, 700, 1300});
+  auto b = runs_with_rates({350, 1350, 850, 550, 1150});
+  auto r = compare_runs(a, b, {});
+  const auto& x = row(r, "cg0.iter_rate");
+  CHECK(judge_change(kind("iter_rate"), *x.a, *x.b, x.gate) == RowStatus::kTripped);
+  CHECK(x.status == RowStatus::kNotSignificant);
+  CHECK(*x.p > 0.2);
+  CHECK_FALSE(r.tripped());
+  CHECK(format_compare(r).find("noise") != std::string::npos);
+  GateConfig lax;
+  REQUIRE(parse_alpha_option(lax, "0.5"));
+  CHECK(compare_runs(a, b, lax).tripped());
+}
+
+TEST_CASE("one run per side keeps the plain gate behaviour, one run on one side has no test") {
+  auto a = runs_with_rates({1000});
+  auto b = runs_with_rates({800});
+  auto r = compare_runs(a, b, {});
+  CHECK(r.tripped());
+  CHECK_FALSE(row(r, "cg0.iter_rate").p);
+  CHECK(format_compare(r).find("significant") == std::string::npos);
+  auto many = runs_with_rates({1000, 1002, 998});
+  auto r2 = compare_runs(many, b, {});
+  CHECK(r2.tripped());
+  CHECK_FALSE(row(r2, "cg0.iter_rate").p);
+}
+
+TEST_CASE("--alpha must lie strictly between 0 and 1") {
+  GateConfig cfg;
+  CHECK(parse_alpha_option(cfg, "0.05"));
+  CHECK(cfg.alpha == 0.05);
+  CHECK_FALSE(parse_alpha_option(cfg, "0"));
+  CHECK_FALSE(parse_alpha_option(cfg, "1"));
+  CHECK_FALSE(parse_alpha_option(cfg, "x"));
+  CHECK_FALSE(parse_alpha_option(cfg, "-0.1"));
+}
+
+TEST_CASE("rates are tested on a log scale: a 99 % drop is significant despite 12x run-to-run noise") {
+  // Reference p-values: python3 (statistics.mean/variance, math.log) and
+  // Simpson integration of the t density, as in welch_test.cpp:
+  // raw values t = -3.1900, df = 4.0001, p = 0.01661 (would not trip at 0.01);
+  // ln(values) t = -9.9762, df = 4.7156, p = 1.197e-4.
+  auto a = runs_with_rates({28925, 93388, 178982, 254205, 343347});
+  auto b = runs_with_rates({900, 1200, 1400, 1700, 1900});
+  auto r = compare_runs(a, b, {});
+  const auto& x = row(r, "cg0.iter_rate");
+  CHECK(*x.p == doctest::Approx(0.00011974449684243327).epsilon(1e-4));
+  CHECK(x.status == RowStatus::kTripped);
+  CHECK(kind("iter_rate").log_scale);
+  CHECK_FALSE(kind("spread_pp").log_scale);  // a difference, often 0: tested as is
+}
+
 TEST_CASE("a candidate that failed, was inconclusive, skipped or sent no telemetry trips the gate") {
   const auto a = run_with_rate("v", 1000);
   auto expect_fault = [&](const Sidecar& b, const std::string& what) {
@@ -168,4 +256,26 @@ TEST_CASE("a candidate that failed, was inconclusive, skipped or sent no telemet
   CHECK_FALSE(compare_runs(std::span(&a_skip, 1), std::span(&skipped, 1), {}).tripped());
   // A failed baseline does not trip a healthy candidate.
   CHECK_FALSE(compare_runs(std::span(&failed, 1), std::span(&a, 1), {}).tripped());
+}
+
+TEST_CASE("several runs per side: each unusable candidate run trips the gate with its own line") {
+  auto a = runs_with_rates({1000, 1002, 998});
+  auto b = runs_with_rates({1001, 999, 1000});
+  CHECK_FALSE(compare_runs(a, b, {}).tripped());
+  b[1].verdict = Verdict{.outcome = Outcome::kFail,
+                         .violations = {Violation{.check = "scheduler", .subject = "scx_x", .detail = "ejected"}}};
+  auto r = compare_runs(a, b, {});
+  CHECK(r.tripped());
+  REQUIRE(r.candidate_faults.size() == 1);
+  CHECK(r.candidate_faults[0] == "v: run 2 of 3: B's verdict is fail: scheduler scx_x: ejected");
+  // A's reference is its first run that was not skipped: B skipped throughout trips.
+  a[0].verdict.outcome = Outcome::kSkip;
+  for (auto& s : b) s.verdict.outcome = Outcome::kSkip;
+  CHECK(compare_runs(a, b, {}).candidate_faults.size() == 3);
+  // B has no run of A's variant: one line, whatever the number of A runs.
+  auto other = runs_with_rates({1000});
+  other = {run_with_rate("w", 1000)};
+  auto missing = compare_runs(a, other, {});
+  CHECK(std::count_if(missing.candidate_faults.begin(), missing.candidate_faults.end(),
+                      [](const auto& f) { return f == "v: no run in B (A has one)"; }) == 1);
 }

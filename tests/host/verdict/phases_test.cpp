@@ -50,3 +50,28 @@ TEST_CASE("a run that never said hello has no boot phases") {
   CHECK(p.front().name == "host_prepare");
   CHECK(p.back().name == "verdict");
 }
+
+TEST_CASE("an A/B run: the baseline phase has its own line, before the scheduler's attach") {
+  ktstr::RunTelemetry t{.duration_ns = 9'000'000'000, .start_uptime_ns = 1'400'000'000};
+  t.baseline = ktstr::BaselineTelemetry{.name = "eevdf", .start_ns = 50'000'000, .end_ns = 4'050'000'000};
+  t.scheduler.events = {{.t_ns = 4'100'000'000, .kind = "started"}, {.t_ns = 4'600'000'000, .kind = "enabled"}};
+  t.steps = {{.index = 0, .start_ns = 4'700'000'000, .end_ns = 8'700'000'000}};
+  const RunClock c{.prepare_s = 0.2, .first_frame_s = 1.5, .exit_frame_s = 10.9, .wall_s = 11.2,
+                   .hello_uptime_s = 1.2};
+  const auto p = split_phases(c, &t);
+  CHECK(seconds_of(p, "baseline") == doctest::Approx(4.0));
+  CHECK(seconds_of(p, "scheduler_attach") == doctest::Approx(0.5));
+  CHECK(seconds_of(p, "scenario") == doctest::Approx(4.0));
+  CHECK(seconds_of(p, "run_other") == doctest::Approx(0.5));  // 9.0 - 4.0 - 0.5 - 4.0
+  size_t base = 0, attach = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i].name == "baseline") base = i;
+    if (p[i].name == "scheduler_attach") attach = i;
+  }
+  CHECK(base + 1 == attach);
+  double sum = 0;
+  for (const auto& x : p) sum += x.seconds;
+  CHECK(sum == doctest::Approx(c.prepare_s + c.wall_s + c.verdict_s));
+  t.baseline.reset();  // a plain run: no baseline line
+  for (const auto& x : split_phases(c, &t)) CHECK(x.name != "baseline");
+}

@@ -80,6 +80,65 @@ TEST_CASE("timeouts and panics sit at the end of the run") {
   CHECK(marks[0].start_ns == 2 * kSecond);
 }
 
+TEST_CASE("an A/B run is drawn with its baseline phase first, on the same time axis") {
+  auto t = healthy_run();  // scheduler phase: step 0 over [0, 1 s]; moved to [2 s, 3 s]
+  for (auto& st : t.steps) st.start_ns += 2 * kSecond, st.end_ns += 2 * kSecond;
+  t.workers[0].placement = {{.start_us = 2'000'000, .end_us = 2'500'000, .units = 500, .cpu = 0}};
+  t.scheduler = {.name = "scx_simple", .attached = true, .events = {{.t_ns = 1900 * kMs, .kind = "enabled"}}};
+  BaselineTelemetry b{.name = "scx_qmap", .start_ns = 0, .end_ns = 1800 * kMs, .steps = healthy_run().steps,
+                      .cgroups = t.cgroups, .workers = healthy_run().workers};
+  b.workers[0].placement = {{.start_us = 100'000, .end_us = 600'000, .units = 400, .cpu = 1}};
+  b.scheduler = {.name = "scx_qmap", .attached = true, .events = {{.t_ns = 50 * kMs, .kind = "enabled"}}};
+  t.baseline = b;
+
+  const auto drawn = timeline_run(t);
+  CHECK_FALSE(drawn.baseline);
+  REQUIRE(drawn.steps.size() == 2);
+  CHECK(drawn.steps[0].name == t.baseline->steps[0].name + " under scx_qmap");
+  CHECK(drawn.steps[0].end_ns == kSecond);
+  CHECK(drawn.steps[1].name == t.steps[0].name);
+  CHECK(drawn.steps[1].start_ns == 2 * kSecond);
+  CHECK(drawn.workers.size() == t.workers.size() + b.workers.size());
+  REQUIRE(drawn.scheduler.events.size() == 2);
+  CHECK(drawn.scheduler.events[0].detail == "baseline scx_qmap");
+  CHECK(drawn.scheduler.events[1].t_ns == 1900 * kMs);
+  CHECK(timeline_run(healthy_run()).steps.size() == 1);  // no baseline: drawn as recorded
+
+  // The trace validates and holds both phases' steps and placement; the
+  // picture labels the baseline's step.
+  Sidecar s{.test = "ab", .verdict = judge(t, {}, {}), .telemetry = t};
+  auto doc = nlohmann::json::parse(timeline_trace(s));
+  CHECK(trace::check_trace(doc).empty());
+  int steps = 0, runs = 0;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e.value("ph", "") != "X") continue;
+    if (e.value("pid", 0) == 2 && e.value("name", "").find("steady") != std::string::npos) ++steps;
+    if (e.value("pid", 0) == 1) ++runs;
+  }
+  CHECK(steps == 2);
+  CHECK(runs == 2);  // one placement run in each phase
+  CHECK(timeline_svg(s).find("under scx_qmap") != std::string::npos);
+
+  // A relative check is marked on the scheduler phase's step, a failed
+  // baseline over the baseline phase.
+  for (auto& w : t.workers) w.iterations = 10;
+  t.baseline->scheduler.failed = true;
+  t.baseline->scheduler.failure = "stall";
+  auto marks = violation_marks(t, judge(t, {}, {.min_rate_vs_baseline_pct = 50}));
+  int placed = 0;
+  for (const auto& m : marks) {
+    if (m.label == "min_rate_vs_baseline_pct cg0 step 0") {
+      CHECK(m.start_ns == 2 * kSecond);
+      ++placed;
+    } else if (m.label == "baseline scx_qmap") {
+      CHECK(m.start_ns == 0);
+      CHECK(m.end_ns == 1800 * kMs);
+      ++placed;
+    }
+  }
+  CHECK(placed == 2);
+}
+
 TEST_CASE("finalize_run writes the trace and the picture next to the sidecar and names them on failure") {
   auto build = temp_dir();
   auto t = two_steps();

@@ -226,6 +226,42 @@ TEST_CASE("scx_simple killed mid-run fails with the scheduler's failure reason")
   CHECK(f.text.find("scheduler kill: signal 9 sent by the test") != std::string::npos);  // timeline shows the kill op
 }
 
+TEST_CASE("A/B EEVDF -> scx_simple: both phases in the sidecar and the report, relative checks pass, replay re-judges") {
+  auto kernel = require_kernel();
+  auto sched = require_scx_simple(kernel);
+  auto build = testing::temp_dir();
+  auto rec = boot_and_record(build.path(), "steady_ab/1n1l2c1t", "1n1l2c1t",
+                             {"--scenario", "steady", "--duration", "3s", "--baseline", "eevdf"}, sched);
+  REQUIRE(rec.telemetry.baseline);
+  rec.verbose = true;
+  auto f = finalize_run(rec);
+  MESSAGE(f.text);
+  CHECK(f.exit_code == kExitPass);
+  CHECK(f.text.find("--- A/B: baseline eevdf | scheduler scx_simple ---") != std::string::npos);
+  CHECK(f.text.find("ktstr.ab.min_share_vs_baseline_pct") != std::string::npos);
+  REQUIRE(f.sidecar_error.empty());
+  auto side = read_sidecar(f.sidecar);
+  REQUIRE(side);
+  REQUIRE(side->telemetry.baseline);
+  CHECK(side->telemetry.baseline->workers.size() == rec.telemetry.baseline->workers.size());
+  // The timeline draws both phases: the baseline's step by name, and every
+  // worker of either phase was seen running somewhere (placement runs).
+  check_timeline(f, rec.telemetry);
+  auto svg = read_file(f.timeline.svg);
+  REQUIRE(svg);
+  CHECK(svg->find("steady under eevdf") != std::string::npos);
+  for (const auto* phase : {&rec.telemetry.workers, &rec.telemetry.baseline->workers})
+    for (const auto& w : *phase) CHECK_FALSE(w.placement.empty());
+
+  // Replay judges the recorded phases again: an impossible relative limit fails.
+  auto strict = run_capture({KTSTR_BIN, "replay", f.sidecar.string(), "--set", "min_rate_vs_baseline_pct=1000"});
+  REQUIRE(strict);
+  INFO(strict->output);
+  CHECK(strict->status.code == kExitFail);
+  CHECK(strict->output.find("min_rate_vs_baseline_pct cg0 step 0: observed") != std::string::npos);
+  CHECK(strict->output.find("--- A/B: baseline eevdf") != std::string::npos);
+}
+
 namespace {
 
 // nested_weights (parent/light 100 vs parent/heavy 400 beside other, then
