@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "base/error.hpp"
 #include "base/exit_codes.hpp"
 #include "guest/pid1.hpp"
 #include "guest_runner.hpp"
@@ -33,10 +34,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "--ktstr-list") == 0) {
     bool all = argc >= 3 && std::strcmp(argv[2], "--gauntlet") == 0;
     auto r = ktstr::detail::print_listing(all);
-    if (!r) {
-      fmt::print(stderr, "{}: error: {}\n", argv[0], r.error().message);
-      return ktstr::kExitInfra;
-    }
+    if (!r) return ktstr::report_failure(fmt::format("{}: error", argv[0]), r.error().message, ktstr::kExitInfra);
     return 0;
   }
   if (argc >= 2 && std::strcmp(argv[1], "--ktstr-run") == 0) {

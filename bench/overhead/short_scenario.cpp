@@ -1,5 +1,5 @@
 // The per-test overhead bench's fixture: one short canned scenario under
-// EEVDF on 2 vCPUs, run as a real CTest entry (bench/overhead/test_mode.cpp).
+// EEVDF on 2 vCPUs, run as a real CTest entry (bench/overhead/overhead_modes.cpp, mode `test`).
 #include <ktstr/doctest.hpp>
 
 #include <chrono>

@@ -24,7 +24,7 @@ void add_topo_commands(CLI::App& app);
 // `ktstr initramfs --out FILE BIN... [--file SRC:DST]...` (initramfs/).
 void add_initramfs_commands(CLI::App& app);
 
-// `ktstr run -- PROGRAM [ARGS]` and `ktstr shell` (payload mode, lib/host/payload).
+// `ktstr run -- PROGRAM [ARGS]` and `ktstr shell` (payload mode, tools/ktstr/payload_*.cpp).
 void add_run_commands(CLI::App& app);
 
 // `ktstr replay SIDECAR [--set check=value ...] [--verbose]` (lib/host/verdict).

@@ -2,6 +2,7 @@
 // chosen command, and is the only place that prints errors.
 #include <fmt/format.h>
 
+#include "base/error.hpp"
 #include "base/exit_codes.hpp"
 #include "tools/ktstr/commands.hpp"
 #include "host/kernel/interrupt.hpp"
@@ -31,9 +32,9 @@ int main(int argc, char** argv) {
 
   auto& result = ktstr::cli::command_result();
   if (!result) {
-    fmt::print(stderr, "ktstr: error: {}\n", result.error().message);
-    if (int sig = ktstr::kernel::interrupt_signal()) return ktstr::kExitSignalBase + sig;
-    return ktstr::kExitInfra;
+    const int sig = ktstr::kernel::interrupt_signal();
+    return ktstr::report_failure("ktstr: error", result.error().message,
+                                 sig ? ktstr::kExitSignalBase + sig : ktstr::kExitInfra);
   }
   return *result;
 }
