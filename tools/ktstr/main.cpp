@@ -1,7 +1,5 @@
 // ktstr: the host command-line tool. Parses the command line, runs the
 // chosen command, and is the only place that prints errors.
-#include <fmt/format.h>
-
 #include "base/error.hpp"
 #include "base/exit_codes.hpp"
 #include "tools/ktstr/commands.hpp"
