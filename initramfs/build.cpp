@@ -44,7 +44,7 @@ Result<uint64_t> write_archive_file(const std::vector<Entry>& entries, const fs:
       written += bytes.size();
       return write_all(fd.get(), bytes);
     }, options));
-    if (::fsync(fd.get()) != 0) return fail_errno(fmt::format("fsync {}", tmp.string()));
+    if (!options.throwaway && ::fsync(fd.get()) != 0) return fail_errno(fmt::format("fsync {}", tmp.string()));
     if (::rename(tmp.c_str(), out.c_str()) != 0)
       return fail_errno(fmt::format("rename {} -> {}", tmp.string(), out.string()));
     return {};
@@ -71,6 +71,11 @@ Result<bool> build(const Spec& spec, const fs::path& out) { return build(spec, o
 
 Result<bool> build(const Spec& spec, const fs::path& out, const BuildOptions& options) {
   auto entries = KTSTR_TRY(resolve_layout(spec));
+  if (options.throwaway) {
+    const auto scratch = KTSTR_TRY(strip_if_asked(entries, options));
+    KTSTR_TRY(write_archive_file(entries, out, options));
+    return true;
+  }
   auto digest = KTSTR_TRY(layout_digest(entries));
   if (options.compression == Compression::kZstd) digest += fmt::format("+zstd{}", options.zstd_level);
   if (options.strip_debug) digest += "+strip-debug";

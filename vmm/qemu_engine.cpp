@@ -1,15 +1,19 @@
-// The QEMU engine behind VmEngine: guest RAM in one /dev/shm file per NUMA
-// node (so the host reads the ring straight from node 0's file), QEMU as a
-// child process in its own process group, its diagnostics in qemu.log.
+// The QEMU engine behind VmEngine: guest RAM in one shared file per NUMA
+// node (so the host reads the ring straight from node 0's file) — on a
+// huge-page tmpfs of its own where the host allows it (vmm/huge_ram.hpp),
+// else in /dev/shm — QEMU as a child process in its own process group, its
+// diagnostics in qemu.log.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "base/fd.hpp"
 #include "base/process.hpp"
 #include "vmm/engine.hpp"
+#include "vmm/huge_ram.hpp"
 #include "vmm/qemu/qemu_argv.hpp"
 #include "vmm/run_files.hpp"
 
@@ -29,13 +33,14 @@ class QemuEngine final : public VmEngine {
     e->accel_ = use_kvm ? Accel::kKvm : Accel::kTcg;
     e->interactive_ = cfg.interactive;
     e->log_path_ = spec.run_dir / "qemu.log";
-    KTSTR_TRY_VOID(e->create_ram(spec.memory));
+    KTSTR_TRY_VOID(e->create_ram(spec.memory, spec.run_dir));
     e->node_bytes_ = spec.memory.node_bytes;
     e->argv_ = qemu_argv(QemuPlan{.qemu_binary = cfg.qemu_binary,
                                   .accel = e->accel_,
                                   .topology = cfg.topology,
                                   .memory = spec.memory,
                                   .memory_files = e->ram_paths_,
+                                  .memory_huge = !e->huge_fds_.empty(),
                                   .kernel = std::filesystem::absolute(cfg.kernel).string(),
                                   .initrd = spec.initrd.string(),
                                   .cmdline = spec.cmdline,
@@ -61,7 +66,8 @@ class QemuEngine final : public VmEngine {
                                                   .stdout_fd = interactive_ ? -1 : log.get(),
                                                   .stderr_fd = log.get(),
                                                   .new_process_group = !interactive_,
-                                                  .kill_on_parent_death = true}));
+                                                  .kill_on_parent_death = true,
+                                                  .inherit_fds = huge_fd_numbers()}));
     return {};
   }
 
@@ -102,7 +108,17 @@ class QemuEngine final : public VmEngine {
  private:
   QemuEngine() = default;
 
-  Result<void> create_ram(const MemoryPlan& mem) {
+  // KTSTR_GUEST_RAM=shm skips the huge-page tmpfs (and its mount namespace).
+  Result<void> create_ram(const MemoryPlan& mem, const std::filesystem::path& run_dir) {
+    const char* pick = std::getenv("KTSTR_GUEST_RAM");
+    if (!(pick && std::string_view(pick) == "shm")) {
+      if (auto fds = create_huge_ram_files(run_dir, mem.node_bytes)) {
+        huge_fds_ = std::move(*fds);
+        for (const auto& fd : huge_fds_)
+          ram_paths_.push_back(fd ? fmt::format("/proc/self/fd/{}", fd.get()) : std::string());
+        return {};
+      }
+    }
     static std::atomic<int> run_counter{0};
     const int run_id = run_counter++;
     // A memoryless node has no file (and an empty path); node 0 always has
@@ -119,6 +135,13 @@ class QemuEngine final : public VmEngine {
     return {};
   }
 
+  [[nodiscard]] std::vector<int> huge_fd_numbers() const {
+    std::vector<int> out;
+    for (const auto& fd : huge_fds_)
+      if (fd) out.push_back(fd.get());
+    return out;
+  }
+
   // The last lines QEMU wrote to its stderr, for a launch failure.
   [[nodiscard]] std::string complaint() const {
     auto text = read_file(log_path_).value_or("");
@@ -130,8 +153,9 @@ class QemuEngine final : public VmEngine {
   Accel accel_ = Accel::kTcg;
   bool interactive_ = false;
   std::filesystem::path log_path_;
-  std::vector<ShmFile> ram_;
-  std::vector<std::string> ram_paths_;  // per NUMA node; empty for a memoryless node
+  std::vector<ShmFile> ram_;            // /dev/shm files, when not on the huge-page tmpfs
+  std::vector<UniqueFd> huge_fds_;      // huge-page tmpfs files, one per node (empty for a memoryless one)
+  std::vector<std::string> ram_paths_;  // per NUMA node, as QEMU and the host open them; empty for a memoryless node
   std::vector<uint64_t> node_bytes_;
   std::vector<std::string> argv_;
   ChildProcess qemu_;

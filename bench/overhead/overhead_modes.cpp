@@ -76,7 +76,7 @@ Result<Subject> subject_for(std::string_view mode) {
   if (mode == "test")
     return Subject{"per-test overhead: CTest entry wall time - scenario duration, vs plain QEMU",
                    "ctest entry - 1 s scenario (short_steady)", "per-test overhead / plain QEMU", 1.30, prepare_test};
-  return fail("usage: overhead_bench boot|run|test [ROUNDS=7] (got '{}')", mode);
+  return fail("usage: overhead_bench boot|run|test [ROUNDS=15] (got '{}')", mode);
 }
 
 }  // namespace ktstr::bench

@@ -79,6 +79,7 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, c
     if (opts.stdin_fd >= 0) ::dup2(opts.stdin_fd, 0);
     if (opts.stdout_fd >= 0) ::dup2(opts.stdout_fd, 1);
     if (opts.stderr_fd >= 0) ::dup2(opts.stderr_fd, 2);
+    for (int fd : opts.inherit_fds) ::fcntl(fd, F_SETFD, 0);
     if (opts.cwd && ::chdir(opts.cwd->c_str()) != 0) {
       int e = errno;
       (void)!::write(err_w.get(), &e, sizeof e);

@@ -29,6 +29,7 @@ struct SpawnOptions {
   bool kill_on_parent_death = false;  // PR_SET_PDEATHSIG SIGKILL: no orphan even if the parent is SIGKILLed
   std::optional<std::string> cwd;
   std::vector<std::string> extra_env;  // "NAME=value" added to the environment
+  std::vector<int> inherit_fds;  // close-on-exec descriptors the child keeps, under the same numbers
 };
 
 // A running child. Destruction sends SIGKILL (to the group if it leads one) and reaps.

@@ -8,6 +8,9 @@
 
 namespace ktstr::guest {
 
+// How long one wait of a worker lasts before it re-checks its stop flag.
+inline constexpr long kWaitNs = 50'000'000;
+
 // Sleeps while w == expected, at most timeout_ns; returns at once otherwise.
 void futex_wait(std::atomic<uint32_t>& w, uint32_t expected, long timeout_ns);
 // Wakes up to n waiters of w; returns how many the kernel woke.
@@ -31,7 +34,7 @@ class FutexLock {
     if (c != 2) c = w_.exchange(2, std::memory_order_acquire);
     while (c != 0) {
       if (should_stop()) return Acquired::kStopped;
-      futex_wait(w_, 2, 50'000'000);
+      futex_wait(w_, 2, kWaitNs);
       c = w_.exchange(2, std::memory_order_acquire);
     }
     return Acquired::kContended;

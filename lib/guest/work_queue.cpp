@@ -15,7 +15,6 @@
 namespace ktstr::guest {
 namespace {
 
-constexpr long kWaitNs = 50'000'000;
 
 // GroupArea use of the producer/consumer queue and schbench.
 constexpr int kLock = 0;       // word[]: queue mutex

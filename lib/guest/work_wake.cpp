@@ -8,7 +8,6 @@
 namespace ktstr::guest {
 namespace {
 
-constexpr long kWaitNs = 50'000'000;  // every wait re-checks the stop flag this often
 
 // GroupArea words of the fan-out and the herd.
 constexpr int kGeneration = 0;  // bumped once per event; waiters sleep on it

@@ -63,6 +63,20 @@ TEST_CASE("build skips an unchanged spec and rebuilds when an input's content ch
   CHECK(*rebuilt != *bytes);
 }
 
+TEST_CASE("a throwaway archive: the same bytes, always written, no stamp") {
+  TempDir dir;
+  Spec spec;
+  spec.add_default_dirs().add_binary(KTSTR_TEST_CXX_HELPER, "/init");
+  const fs::path out = dir / "run.cpio";
+  for (int round = 0; round < 2; ++round) {
+    auto r = build(spec, out, {.throwaway = true});
+    REQUIRE_MESSAGE(r.has_value(), r.error().message);
+    CHECK(*r == true);  // never reused: no stamp says it is current
+  }
+  CHECK_FALSE(fs::exists(fs::path(out.string() + ".stamp")));
+  CHECK(ktstr::read_file(out).value() == build_to_string(spec).value());
+}
+
 TEST_CASE("a damaged archive or a changed spec is rebuilt") {
   TempDir dir;
   const fs::path out = dir / "a.cpio";

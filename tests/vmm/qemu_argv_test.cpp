@@ -64,6 +64,21 @@ TEST_CASE("2n4l2c2t: a socket per LLC, two LLC sockets per node, a memory file p
   CHECK(values_of(argv, "-m") == std::vector<std::string>{fmt::format("{}M", 2 * node_mib)});
 }
 
+TEST_CASE("files on the huge-page tmpfs are mapped 2 MiB-aligned, /dev/shm files are not") {
+  auto p = plan_for("2n2l1c1t");
+  p.memory_files = {"/proc/self/fd/7", "/proc/self/fd/8"};
+  p.memory_huge = true;
+  auto objs = values_of(qemu_argv(p), "-object");
+  REQUIRE(objs.size() == 2);
+  const uint64_t node_mib = p.memory.node_bytes[0] / kMiB;
+  CHECK(objs[0] ==
+        fmt::format("memory-backend-file,id=m0,size={}M,mem-path=/proc/self/fd/7,share=on,align=2M", node_mib));
+  CHECK(objs[1] ==
+        fmt::format("memory-backend-file,id=m1,size={}M,mem-path=/proc/self/fd/8,share=on,align=2M", node_mib));
+  p.memory_huge = false;
+  for (const auto& o : values_of(qemu_argv(p), "-object")) CHECK(o.find("align") == std::string::npos);
+}
+
 TEST_CASE("1n4l2c1t: LLC sockets all on node 0") {
   auto argv = qemu_argv(plan_for("1n4l2c1t"));
   CHECK(values_of(argv, "-smp") == std::vector<std::string>{"8,sockets=4,cores=2,threads=1"});

@@ -1,7 +1,9 @@
 // The launcher's file handling without a VM: the assembled initrd, the
-// console follower, the /dev/shm owner.
+// console follower, the /dev/shm owner, the huge-page RAM files.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,6 +11,7 @@
 
 #include "base/fd.hpp"
 #include "vmm/console_log.hpp"
+#include "vmm/huge_ram.hpp"
 #include "vmm/run_archive.hpp"
 #include "vmm/run_files.hpp"
 
@@ -92,4 +95,44 @@ TEST_CASE("a temporary run dir is removed, or kept with its logs but without the
   CHECK(fs::exists(kept / "console.log"));
   CHECK_FALSE(fs::exists(kept / "initrd.cpio"));
   fs::remove_all(kept);
+}
+
+TEST_CASE("huge-page RAM files: sized, shared, invisible to the host, refused without privilege") {
+  const fs::path dir = scratch("huge");
+  fs::create_directories(dir);
+  REQUIRE(ktstr::write_file_atomic(dir / "mine", "untouched"));
+  const uint64_t sizes[] = {4 << 20, 0, 6 << 20};
+  auto fds = ktstr::vmm::create_huge_ram_files(dir, sizes);
+  if (::geteuid() != 0) {
+    // No CAP_SYS_ADMIN: the launcher falls back to /dev/shm on this error.
+    REQUIRE_FALSE(fds);
+    CHECK(fds.error().message.find("CAP_SYS_ADMIN") != std::string::npos);
+    fs::remove_all(dir);
+    return;
+  }
+  REQUIRE_MESSAGE(fds, fds.error().message);
+  REQUIRE(fds->size() == 3);
+  CHECK_FALSE((*fds)[1].valid());
+  for (size_t i : {size_t{0}, size_t{2}}) {
+    const int fd = (*fds)[i].get();
+    struct stat st {};
+    REQUIRE(::fstat(fd, &st) == 0);
+    CHECK(static_cast<uint64_t>(st.st_size) == sizes[i]);
+    CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    // Two shared mappings of the file see each other's writes (as QEMU's and the ring reader's do).
+    auto* a = static_cast<char*>(::mmap(nullptr, sizes[i], PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+    auto* b = static_cast<char*>(::mmap(nullptr, sizes[i], PROT_READ, MAP_SHARED, fd, 0));
+    REQUIRE(a != MAP_FAILED);
+    REQUIRE(b != MAP_FAILED);
+    a[sizes[i] - 1] = 'x';
+    CHECK(b[sizes[i] - 1] == 'x');
+    ::munmap(a, sizes[i]);
+    ::munmap(b, sizes[i]);
+  }
+  // The mount existed only in the helper's namespace: the directory's own
+  // content is as it was, no node file is in it, no mount of ours is listed.
+  CHECK(ktstr::read_file(dir / "mine").value_or("") == "untouched");
+  CHECK_FALSE(fs::exists(dir / "node0"));
+  CHECK(ktstr::read_file("/proc/self/mountinfo").value_or("ktstr-ram").find("ktstr-ram") == std::string::npos);
+  fs::remove_all(dir);
 }

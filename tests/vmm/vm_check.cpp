@@ -7,7 +7,9 @@
 //   vm_check exit-hang [N]       exit frame N, then a guest that never resets: exit N, no timeout
 //   vm_check exit CODE           the guest's exit code is the outcome's
 //   vm_check dynamic             a dynamically linked probe (library closure) boots
-//   vm_check sigterm             SIGTERM to ktstr-vm: QEMU gone, /dev/shm files gone
+//   vm_check sigterm             SIGTERM to ktstr-vm: QEMU gone, no RAM file left (once with
+//                                KTSTR_GUEST_RAM=shm, once with the default huge-page tmpfs,
+//                                whose RAM must be on 2 MiB pages when root)
 //   vm_check faults              the same faults fail the same way on both engines (one
 //                                supervisor): a missing initramfs on qemu and kvm; an
 //                                initramfs the kernel cannot unpack (qemu here; the nested
@@ -175,22 +177,71 @@ std::vector<fs::path> shm_files_of(pid_t pid) {
   return v;
 }
 
-int check_sigterm(const fs::path& kernel, const fs::path& cpio) {
+// kB of QEMU's guest-RAM file mappings (a path ending in /node<N>, not in
+// /dev/shm) and how much of that is mapped with 2 MiB pages.
+struct HugeRam {
+  uint64_t kb = 0;
+  uint64_t pmd_kb = 0;
+};
+HugeRam huge_ram_of(pid_t qemu) {
+  HugeRam h;
+  std::istringstream in(ktstr::read_file(fmt::format("/proc/{}/smaps", qemu)).value_or(""));
+  bool ram = false;
+  for (std::string line; std::getline(in, line);) {
+    const std::string first = line.substr(0, line.find(' '));
+    if (first.find('-') != std::string::npos && first.find(':') == std::string::npos) {  // a mapping's header
+      const auto sp = line.rfind(' ');
+      const std::string path = line.substr(sp + 1);
+      ram = path.find("/node") != std::string::npos && !path.starts_with("/dev/shm/");
+    } else if (ram && line.starts_with("Size:")) {
+      h.kb += std::stoull(line.substr(5));
+    } else if (ram && line.starts_with("ShmemPmdMapped:")) {
+      h.pmd_kb += std::stoull(line.substr(15));
+    }
+  }
+  return h;
+}
+
+// Whether this host lets ktstr-vm put guest RAM on a huge-page tmpfs of its
+// own (vmm/huge_ram.hpp): root and transparent huge pages.
+bool huge_ram_expected() {
+  return ::geteuid() == 0 && fs::exists("/sys/kernel/mm/transparent_hugepage/shmem_enabled");
+}
+
+// One SIGTERM run. shm: KTSTR_GUEST_RAM=shm, guest RAM in /dev/shm files that
+// must exist while QEMU runs and be gone after. Otherwise the default: on a
+// host that allows it the RAM is a huge-page tmpfs file QEMU maps with 2 MiB
+// pages, and nothing at all is in /dev/shm.
+int sigterm_run(const fs::path& kernel, const fs::path& cpio, bool shm) {
   const fs::path vm = ktstr::vmmtest::self_dir() / "ktstr-vm";
+  ktstr::SpawnOptions opts;
+  if (shm) opts.extra_env.push_back("KTSTR_GUEST_RAM=shm");
   auto child = ktstr::ChildProcess::spawn({vm.string(), "--kernel", kernel.string(), "--initramfs", cpio.string(),
-                                           "--topology", "1n1l2c1t", "--timeout", "200", "--", "hang"});
+                                           "--topology", "1n1l2c1t", "--timeout", "200", "--", "hang"},
+                                          opts);
   if (!child) return failed(child.error().message);
-  // SIGTERM while QEMU runs and its RAM files exist.
+  const bool want_huge = !shm && huge_ram_expected();
+  // SIGTERM while QEMU runs with its RAM in place (and, for huge RAM, touched).
   pid_t qemu = -1;
-  for (int i = 0; i < 2000 && (qemu < 0 || shm_files_of(child->pid()).empty()); ++i) {
+  HugeRam huge;
+  auto ready = [&] {
+    if (qemu < 0) return false;
+    if (shm) return !shm_files_of(child->pid()).empty();
+    huge = huge_ram_of(qemu);
+    return !want_huge || huge.pmd_kb > 0;
+  };
+  for (int i = 0; i < 6000 && !ready(); ++i) {
     auto kids = children_of(child->pid());
     if (!kids.empty()) qemu = kids[0];
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (qemu < 0) return failed("ktstr-vm started no QEMU");
   const auto files = shm_files_of(child->pid());
-  fmt::print("ktstr-vm pid {}, QEMU pid {}, {} /dev/shm files\n", child->pid(), qemu, files.size());
-  if (files.empty()) return failed("no /dev/shm guest RAM file seen");
+  fmt::print("{}: ktstr-vm pid {}, QEMU pid {}, {} /dev/shm files, huge-page tmpfs RAM {} kB ({} kB on 2 MiB pages)\n",
+             shm ? "KTSTR_GUEST_RAM=shm" : "default", child->pid(), qemu, files.size(), huge.kb, huge.pmd_kb);
+  if (shm && files.empty()) return failed("no /dev/shm guest RAM file seen");
+  if (!shm && !files.empty()) return failed("guest RAM in /dev/shm although the huge-page tmpfs was not refused");
+  if (want_huge && huge.pmd_kb == 0) return failed("root with transparent huge pages, but no guest RAM on 2 MiB pages");
   child->kill(SIGTERM);
   auto st = child->wait();
   fmt::print("ktstr-vm: {}\n", st.describe());
@@ -199,6 +250,11 @@ int check_sigterm(const fs::path& kernel, const fs::path& cpio) {
   for (const auto& f : files)
     if (fs::exists(f)) return failed(fmt::format("{} left behind", f.string()));
   return ktstr::kExitPass;
+}
+
+int check_sigterm(const fs::path& kernel, const fs::path& cpio) {
+  if (int rc = sigterm_run(kernel, cpio, true); rc != ktstr::kExitPass) return rc;
+  return sigterm_run(kernel, cpio, false);
 }
 
 // A missing initramfs is refused before any engine starts, with the same

@@ -54,7 +54,7 @@ Result<int> run_payload(const RunRequest& req) {
 
   auto tmp = KTSTR_TRY(TempDir::create("ktstr-run-"));
   fs::path cpio = tmp.path() / "payload.cpio";
-  KTSTR_TRY(initramfs::build(spec, cpio));
+  KTSTR_TRY(initramfs::build(spec, cpio, {.throwaway = true}));
   const double archive_s = seconds_since(t0);
 
   std::vector<std::string> argv = req.argv;

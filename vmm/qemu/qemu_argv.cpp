@@ -28,7 +28,7 @@ std::vector<std::string> qemu_argv(const QemuPlan& p) {
   add("-accel", p.accel == Accel::kKvm ? "kvm" : "tcg,thread=multi");
   add("-cpu", cpu_model);
   add("-m", fmt::format("{}M", p.memory.total_bytes() / kMiB));
-  const auto topo = qemu_topology_args(p.topology, p.memory, p.memory_files, cpu_model);
+  const auto topo = qemu_topology_args(p.topology, p.memory, p.memory_files, p.memory_huge, cpu_model);
   a.insert(a.end(), topo.begin(), topo.end());
   add("-kernel", p.kernel);
   add("-initrd", p.initrd);

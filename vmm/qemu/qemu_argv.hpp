@@ -18,6 +18,7 @@ struct QemuPlan {
   Topology topology;
   MemoryPlan memory;
   std::vector<std::string> memory_files;  // one memory-backend-file per NUMA node (unused for a memoryless one)
+  bool memory_huge = false;  // the files are on a huge-page tmpfs: map them 2 MiB-aligned (align=2M)
   std::string kernel;
   std::string initrd;
   std::string cmdline;

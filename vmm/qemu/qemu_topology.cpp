@@ -51,7 +51,7 @@ std::vector<CpuSlot> cold_plugged_cpus(const Topology& t) {
 }
 
 std::vector<std::string> qemu_topology_args(const Topology& t, const MemoryPlan& memory,
-                                            const std::vector<std::string>& memory_files,
+                                            const std::vector<std::string>& memory_files, bool huge,
                                             std::string_view cpu_model) {
   std::vector<std::string> a = {"-smp", smp_option(t)};
   for (const CpuSlot& s : cold_plugged_cpus(t))
@@ -63,8 +63,9 @@ std::vector<std::string> qemu_topology_args(const Topology& t, const MemoryPlan&
       a.insert(a.end(), {"-numa", fmt::format("node,nodeid={}", n)});
       continue;
     }
-    a.insert(a.end(), {"-object", fmt::format("memory-backend-file,id=m{},size={}M,mem-path={},share=on", n,
-                                              memory.node_bytes[i] / kMiB, escape_commas(memory_files[i]))});
+    a.insert(a.end(), {"-object", fmt::format("memory-backend-file,id=m{},size={}M,mem-path={},share=on{}", n,
+                                              memory.node_bytes[i] / kMiB, escape_commas(memory_files[i]),
+                                              huge ? ",align=2M" : "")});
     a.insert(a.end(), {"-numa", fmt::format("node,nodeid={},memdev=m{}", n, n)});
   }
   for (int s = 0; s < t.llcs(); ++s)

@@ -35,9 +35,11 @@ std::vector<CpuSlot> cold_plugged_cpus(const Topology& t);
 // -smp, the -device of every cold-plugged CPU (`cpu_model` as in -cpu: "max",
 // "host"), per node a memory-backend-file and -numa node (no memdev for a
 // memoryless node), then -numa cpu assigning each socket to its LLC's node.
-// memory_files has one path per node (ignored for memoryless nodes).
+// memory_files has one path per node (ignored for memoryless nodes);
+// huge: the files are on a huge-page tmpfs, so each backend is mapped 2 MiB-
+// aligned (align=2M), without which the host cannot use 2 MiB pages for it.
 std::vector<std::string> qemu_topology_args(const Topology& t, const MemoryPlan& memory,
-                                            const std::vector<std::string>& memory_files,
+                                            const std::vector<std::string>& memory_files, bool huge,
                                             std::string_view cpu_model);
 
 }  // namespace ktstr::vmm

@@ -4,13 +4,13 @@
 
 namespace ktstr::kernel {
 
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
+std::string_view trim_blanks(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
 }
+
+namespace {
 
 bool valid_name(std::string_view name) {
   if (!name.starts_with("CONFIG_") || name.size() == 7) return false;
@@ -22,7 +22,7 @@ bool valid_name(std::string_view name) {
 // The option a line sets, or "" when the line sets none. Kconfig writes unset
 // options as `# CONFIG_X is not set` (scripts/kconfig/confdata.c).
 std::string_view option_of_line(std::string_view line) {
-  line = trim(line);
+  line = trim_blanks(line);
   constexpr std::string_view kNotSet = " is not set";
   if (line.starts_with("# CONFIG_") && line.ends_with(kNotSet))
     return line.substr(2, line.size() - 2 - kNotSet.size());
@@ -37,7 +37,7 @@ Result<KconfigValues> parse_kconfig(std::string_view text) {
   size_t line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
+    std::string_view line = trim_blanks(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (line.empty()) continue;
@@ -48,8 +48,8 @@ Result<KconfigValues> parse_kconfig(std::string_view text) {
     }
     size_t eq = line.find('=');
     if (eq == std::string_view::npos) return fail("line {}: expected CONFIG_NAME=value, got '{}'", line_no, line);
-    std::string_view name = trim(line.substr(0, eq));
-    std::string_view value = trim(line.substr(eq + 1));
+    std::string_view name = trim_blanks(line.substr(0, eq));
+    std::string_view value = trim_blanks(line.substr(eq + 1));
     if (!valid_name(name)) return fail("line {}: '{}' is not a CONFIG_ option name", line_no, name);
     if (value.empty()) return fail("line {}: {} has no value", line_no, name);
     out[std::string(name)] = std::string(value);

@@ -16,6 +16,10 @@ namespace ktstr::kernel {
 // ("y", "m", "256", "\"str\"", or "n" for `# CONFIG_X is not set`).
 using KconfigValues = std::map<std::string, std::string>;
 
+// s without leading and trailing blanks (space, tab, CR): Kconfig lines as
+// the kernel's and the fragment's files hold them.
+std::string_view trim_blanks(std::string_view s);
+
 // Parses fragment or .config text. Blank lines and other comments are
 // ignored; a malformed assignment is an error naming its line number.
 Result<KconfigValues> parse_kconfig(std::string_view text);

@@ -17,12 +17,6 @@ bool is_setting(std::string_view line) {
   return line.starts_with("# CONFIG_") && line.ends_with(" is not set");
 }
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
-
 }  // namespace
 
 std::string KconfigSpec::hash() const {
@@ -30,7 +24,7 @@ std::string KconfigSpec::hash() const {
   std::string_view rest = text;
   while (!rest.empty()) {
     const auto nl = rest.find('\n');
-    const std::string_view line = trim(rest.substr(0, nl));
+    const std::string_view line = trim_blanks(rest.substr(0, nl));
     rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
     if (is_setting(line)) settings.append(line).push_back('\n');
   }

@@ -15,10 +15,6 @@ uint64_t metric_of(const WorkerSample& w, const std::string& metric) {
   return w.iterations;
 }
 
-bool in_subtree(const std::string& cgroup, const std::string& root) {
-  return cgroup == root || cgroup.starts_with(root + "/");
-}
-
 double seconds_at(const SnapshotTelemetry& s) { return static_cast<double>(s.t_ns + s.read_ns / 2) / 1e9; }
 
 // The snapshots a series reads, in time order. Rates and shares skip a

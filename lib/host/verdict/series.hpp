@@ -14,6 +14,11 @@
 
 namespace ktstr::verdict {
 
+// cgroup is root or below it ("a/b" is in "a", "ab" is not).
+inline bool in_subtree(const std::string& cgroup, const std::string& root) {
+  return cgroup == root || cgroup.starts_with(root + "/");
+}
+
 // Snapshots closer than this to the previous one are skipped for rates and
 // shares: the interval would be mostly the time it took to read the workers.
 inline constexpr uint64_t kMinSnapshotIntervalNs = 10'000'000;

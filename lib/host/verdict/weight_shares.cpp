@@ -5,16 +5,14 @@
 #include <map>
 #include <numeric>
 
+#include "host/verdict/series.hpp"
+
 namespace ktstr::verdict {
 namespace {
 
 std::string parent_of(const std::string& cgroup) {
   auto slash = cgroup.rfind('/');
   return slash == std::string::npos ? std::string() : cgroup.substr(0, slash);
-}
-
-bool in_subtree(const std::string& cgroup, const std::string& root) {
-  return cgroup == root || cgroup.starts_with(root + "/");
 }
 
 // CPUs a cgroup may use in a step: its cpuset, else its nearest ancestor's,

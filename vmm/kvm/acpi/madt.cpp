@@ -38,7 +38,6 @@ struct [[gnu::packed]] LocalX2Apic {  // Table 5.61, type 9
 };
 static_assert(sizeof(LocalX2Apic) == 16);
 
-constexpr uint32_t kEnabled = 1;
 constexpr uint8_t kAllProcessors = 0xff;
 constexpr uint32_t kMaxXapicId = 254;
 

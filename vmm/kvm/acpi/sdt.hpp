@@ -35,6 +35,8 @@ struct [[gnu::packed]] Gas {
 };
 static_assert(sizeof(Gas) == 12);
 inline constexpr uint8_t kGasSystemIo = 1;
+// Flags bit 0 of MADT processor and SRAT affinity entries: the entry is in use.
+inline constexpr uint32_t kEnabled = 1;
 
 // A header with ktstr's OEM identification; length and checksum are filled
 // by seal_table().

@@ -38,8 +38,6 @@ struct [[gnu::packed]] X2ApicAffinity {  // Table 5.152, type 2
 };
 static_assert(sizeof(X2ApicAffinity) == 24);
 
-constexpr uint32_t kEnabled = 1;
-
 }  // namespace
 
 Bytes build_srat(const ApicLayout& layout, std::span<const NodeMemory> memory) {
