@@ -71,9 +71,9 @@ class VmEngine {
   [[nodiscard]] virtual bool panicked() const { return false; }
 };
 
-// The QEMU engine (vmm/qemu_engine.cpp): guest RAM in shared files (a huge-page
-// tmpfs of its own, else /dev/shm), one per NUMA node;
-// fails when QEMU is not installed.
+// The QEMU engine (vmm/qemu_engine.cpp): guest RAM in shared files, one per
+// NUMA node (a huge-page tmpfs of its own, else /dev/shm); fails when QEMU is
+// not installed.
 Result<std::unique_ptr<VmEngine>> make_qemu_engine(const LaunchSpec& spec, bool use_kvm);
 
 // The own KVM engine (vmm/kvm_engine.cpp): guest RAM in a memfd; fails when
